@@ -1,0 +1,88 @@
+"""Travel between venues: the one place every part of the engine asks for journey times and costs.
+
+A journey by a mode is the matrix entry for the two venues when there is one (entries
+stand for both directions unless both are given), else great-circle distance times the
+detour factor at the mode's speed, rounded up to whole minutes. Travel within one venue
+is 0. Costs are kept in whole pence (cents) so that sums are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scheduler.model import Scenario, Venue
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Minutes and cost (in pence) of going from one venue to another by one mode."""
+
+    minutes: int
+    pence: int
+    km: float
+
+    @property
+    def cost(self) -> float:
+        """Cost in currency units (pounds, euros)."""
+        return self.pence / 100
+
+
+NO_JOURNEY = Journey(0, 0, 0.0)
+
+
+def great_circle_km(a: Venue, b: Venue) -> float:
+    """Haversine distance in km between two venues with coordinates."""
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        raise ValueError(f"{a.id} or {b.id} has no coordinates and no matrix entry")
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+class Travel:
+    """Journey times and costs for one scenario, cached."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        self.journey = lru_cache(maxsize=None)(self._journey)
+
+    def _journey(self, origin: int, destination: int, mode: str) -> Journey:
+        """The journey from venue index ``origin`` to ``destination`` by ``mode``."""
+        if origin == destination:
+            return NO_JOURNEY
+        settings = self._scenario.travel
+        venues = self._scenario.venues
+        measured = settings.matrix.get((origin, destination, mode))
+        a, b = venues[origin], venues[destination]
+        has_coordinates = None not in (a.lat, a.lon, b.lat, b.lon)
+        km = great_circle_km(a, b) * settings.detour_factor if has_coordinates else 0.0
+        if measured is not None:
+            cost = measured.cost if measured.cost is not None else km * settings.cost_per_km[mode]
+            return Journey(measured.minutes, round(cost * 100), km)
+        if not has_coordinates:
+            raise MissingTravelError(a.id, b.id, mode)
+        minutes = math.ceil(round(km / settings.speed_kmh[mode] * 60, 6))
+        return Journey(minutes, round(km * settings.cost_per_km[mode] * 100), km)
+
+    def minutes(self, origin: int, destination: int, mode: str) -> int:
+        """Whole minutes from ``origin`` to ``destination`` by ``mode``."""
+        return self.journey(origin, destination, mode).minutes
+
+    def pence(self, origin: int, destination: int, mode: str) -> int:
+        """Cost in pence from ``origin`` to ``destination`` by ``mode``."""
+        return self.journey(origin, destination, mode).pence
+
+
+class MissingTravelError(ValueError):
+    """Two venues without coordinates and with no matrix entry between them."""
+
+    def __init__(self, origin: str, destination: str, mode: str) -> None:
+        super().__init__(
+            f"no way to know the travel from {origin} to {destination} by {mode}: "
+            "give both venues lat/lon or add a travel.matrix entry"
+        )
+        self.origin, self.destination, self.mode = origin, destination, mode
