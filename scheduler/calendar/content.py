@@ -1,0 +1,199 @@
+"""Who gets which feed and what each one says: the audiences and their words.
+
+Family feeds (``household``, ``client``, ``carer``) say what, who and where in full:
+the client's name, the practitioners' names and roles, the venue's name and address, the
+escort and what to bring, and, as an option, the journeys. Practitioner and venue feeds
+carry the least personal data they need: a client's initials and id, never their routines
+or home; a home visit's address appears only in the feed of the practitioners who visit.
+A client's home has no venue feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
+
+from scheduler.calendar.events import FeedEvent, TravelLeg
+from scheduler.clock import format_time
+from scheduler.model import Appointment, Client, Practitioner, Scenario, Venue
+
+AudienceKind = Literal["household", "client", "carer", "practitioner", "venue"]
+FAMILY: frozenset[AudienceKind] = frozenset({"household", "client", "carer"})
+
+MODE_WORDS = {"car": "by car", "public": "by public transport", "walk": "on foot", "taxi": "by taxi"}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The readers of one feed: a household, client, carer, practitioner or venue, by id."""
+
+    kind: AudienceKind
+    id: str
+
+    @property
+    def key(self) -> str:
+        """The feed key and file stem, ``"client-jonny"``; the id percent-encoded to stay one path segment."""
+        return f"{self.kind}-{quote(self.id, safe='')}"
+
+    @property
+    def is_family(self) -> bool:
+        """True for the feeds of the people the appointments are for and who take them."""
+        return self.kind in FAMILY
+
+
+@dataclass(frozen=True)
+class EventText:
+    """What one audience reads about one event."""
+
+    summary: str
+    description: str
+    location: str
+    geo: tuple[float, float] | None
+
+
+def audiences(scenario: Scenario) -> tuple[Audience, ...]:
+    """Every audience, in document order: households, clients, carers, practitioners, venues."""
+    households = dict.fromkeys(c.household for c in scenario.clients)
+    return (
+        *(Audience("household", h) for h in households),
+        *(Audience("client", c.id) for c in scenario.clients),
+        *(Audience("carer", c.id) for c in scenario.carers),
+        *(Audience("practitioner", p.id) for p in scenario.practitioners),
+        *(Audience("venue", v.id) for v in scenario.venues if not v.is_home),
+    )
+
+
+def includes(scenario: Scenario, audience: Audience, event: FeedEvent, travel: bool) -> bool:
+    """True when ``event`` belongs in ``audience``'s feed (journeys only in family feeds, when asked for)."""
+    if event.leg is not None:
+        return travel and _travels(scenario, audience, event.leg)
+    session = event.session
+    client = scenario.clients[scenario.appointments[session.appointment].client]
+    match audience.kind:
+        case "household":
+            return client.household == audience.id
+        case "client":
+            return client.id == audience.id
+        case "carer":
+            return session.carer is not None and scenario.carers[session.carer].id == audience.id
+        case "practitioner":
+            return any(scenario.practitioners[p].id == audience.id for p in session.practitioners)
+        case "venue":
+            return scenario.venues[session.venue].id == audience.id
+
+
+def calendar_name(scenario: Scenario, audience: Audience) -> str:
+    """The feed's display name: ``"Appointments – Jonny and Mia"``, ``"Sessions – Ana Ruiz"``."""
+    match audience.kind:
+        case "household":
+            names = [c.name for c in scenario.clients if c.household == audience.id]
+            return f"Appointments – {_and(names)}"
+        case "client":
+            return f"Appointments – {scenario.clients[scenario.client_index[audience.id]].name}"
+        case "carer":
+            return f"Appointments to escort – {scenario.carers[scenario.carer_index[audience.id]].name}"
+        case "practitioner":
+            return f"Sessions – {scenario.practitioners[scenario.practitioner_index[audience.id]].name}"
+        case "venue":
+            return f"Sessions at {scenario.venues[scenario.venue_index[audience.id]].name}"
+
+
+def event_text(scenario: Scenario, audience: Audience, event: FeedEvent) -> EventText:
+    """Summary, description, location and GEO of ``event`` as ``audience`` may read it."""
+    if event.leg is not None:
+        return _travel_text(scenario, audience, event, event.leg)
+    session = event.session
+    appt = scenario.appointments[session.appointment]
+    client = scenario.clients[appt.client]
+    venue = scenario.venues[session.venue]
+    who = client.name if audience.is_family else client_label(client)
+    lines = [f"{title(appt)} for {who}"]
+    people = [scenario.practitioners[p] for p in session.practitioners]
+    if people:
+        lines.append(f"With: {_and([practitioner_label(p) for p in people])}")
+    lines.append(f"Where: {place(venue)}")
+    if audience.is_family and session.carer is not None:
+        lines.append(f"Escort: {scenario.carers[session.carer].name}")
+    if audience.is_family and appt.bring:
+        lines.append(f"Bring: {appt.bring}")
+    return EventText(
+        summary=f"{title(appt)} – {who}",
+        description="\n".join(lines),
+        location=place(venue),
+        geo=geo(venue),
+    )
+
+
+def title(appt: Appointment) -> str:
+    """What the session is: the appointment's title, else its service, else its id."""
+    return appt.title or appt.service or appt.id
+
+
+def client_label(client: Client) -> str:
+    """The least a practitioner or venue needs to know who it is: ``"JS (jonny)"``."""
+    return f"{initials(client.name)} ({client.id})"
+
+
+def initials(name: str) -> str:
+    """``"JS"`` for ``"Jonny Smith"``; words split on spaces and hyphens."""
+    return "".join(word[0].upper() for word in name.replace("-", " ").split())
+
+
+def practitioner_label(p: Practitioner) -> str:
+    """``"Ana Ruiz (speech and language therapist, NHS)"``."""
+    about = ", ".join(x for x in (p.role, p.agency) if x)
+    return f"{p.name} ({about})" if about else p.name
+
+
+def place(venue: Venue) -> str:
+    """The venue's name and, when known, address: ``"North Child Development Centre, 1 North Rd"``."""
+    return f"{venue.name}, {venue.address}" if venue.address else venue.name
+
+
+def geo(venue: Venue) -> tuple[float, float] | None:
+    """Latitude and longitude when both are known."""
+    return None if venue.lat is None or venue.lon is None else (venue.lat, venue.lon)
+
+
+def _travels(scenario: Scenario, audience: Audience, leg: TravelLeg) -> bool:
+    person = leg.person
+    if person.kind == "carer":
+        return audience.kind == "carer" and scenario.carers[person.index].id == audience.id
+    client = scenario.clients[person.index]
+    return (audience.kind, audience.id) in {("household", client.household), ("client", client.id)}
+
+
+def _travel_text(scenario: Scenario, audience: Audience, event: FeedEvent, leg: TravelLeg) -> EventText:
+    """``"Leave for North Child Development Centre, 35 min by public transport"``."""
+    appt = scenario.appointments[event.session.appointment]
+    origin, destination = scenario.venues[leg.origin], scenario.venues[leg.destination]
+    home = _home_of(scenario, leg)
+    minutes = leg.arrive - leg.depart
+    how = f"{minutes} min {MODE_WORDS.get(leg.mode, f'by {leg.mode}')}"
+    if leg.direction == "to":
+        summary = f"Leave for {destination.name}, {how}"
+    else:
+        going = "home" if leg.destination == home else destination.name
+        summary = f"Leave {origin.name} for {going}, {how}"
+    if audience.kind == "household":
+        summary = f"{scenario.clients[leg.person.index].name}: {summary}"
+    session_venue = scenario.venues[event.session.venue]
+    lines = [
+        f"{'To' if leg.direction == 'to' else 'After'} {title(appt)} at "
+        f"{format_time(event.session.start)}, {session_venue.name}",
+        f"From {place(origin)} to {place(destination)}, {how}",
+    ]
+    return EventText(summary=summary, description="\n".join(lines), location=place(origin), geo=geo(origin))
+
+
+def _home_of(scenario: Scenario, leg: TravelLeg) -> int:
+    if leg.person.kind == "client":
+        return scenario.clients[leg.person.index].home
+    return scenario.carers[leg.person.index].home
+
+
+def _and(words: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

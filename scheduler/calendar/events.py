@@ -1,0 +1,313 @@
+"""The events a schedule publishes: sessions and travel legs, each with its recurrence and UID.
+
+This module decides *what* the feeds say in calendar terms (which local start times, which
+UID, which signature of time, day and place) without writing any iCalendar; the content of
+each audience's copy is :mod:`scheduler.calendar.content`, the writing :mod:`.render`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from scheduler.clock import date_of, day_index, parse_time
+from scheduler.contract.errors import did_you_mean
+from scheduler.contract.schedule import Itinerary, Leg, ScheduleDoc
+from scheduler.errors import InputIssue, ScheduleError
+from scheduler.loader import HOME
+from scheduler.model import Horizon, Scenario
+from scheduler.schedule import PlacedSession, sessions_from_doc
+
+PersonKind = Literal["client", "carer"]
+Direction = Literal["to", "from"]
+
+UID_DOMAIN = "carepattern"
+"""Right-hand side of every UID: ``<event>@<scenario key>.carepattern``."""
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """When an event happens: naive local start datetimes of its occurrences.
+
+    ``starts`` are the occurrences the feed shows; ``excluded`` are the pattern's dates
+    between the first and last of them that ``exclude_dates`` leave out (written as
+    EXDATEs, exactly matching the generated starts). ``interval_weeks`` is the pattern length.
+    """
+
+    starts: tuple[datetime, ...]
+    excluded: tuple[datetime, ...]
+    interval_weeks: int
+
+    @property
+    def repeats(self) -> bool:
+        """True when there is more than one occurrence: the event carries an RRULE."""
+        return len(self.starts) > 1
+
+    @property
+    def first(self) -> datetime:
+        """The first occurrence: the event's DTSTART."""
+        return self.starts[0]
+
+    @property
+    def last(self) -> datetime:
+        """The last occurrence: the RRULE's UNTIL (in UTC)."""
+        return self.starts[-1]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A client or carer whose journeys a family feed can show."""
+
+    kind: PersonKind
+    index: int
+
+
+@dataclass(frozen=True)
+class TravelLeg:
+    """A journey to (``"to"``) or from (``"from"``) one session, in venue indices and minutes."""
+
+    person: Person
+    direction: Direction
+    origin: int
+    destination: int
+    depart: int
+    arrive: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One VEVENT of the feeds: a session, or a travel leg of a session when ``leg`` is set."""
+
+    uid: str
+    session: PlacedSession
+    start: int
+    end: int
+    recurrence: Recurrence
+    venue: int
+    leg: TravelLeg | None = None
+
+    @property
+    def signature(self) -> str:
+        """A digest of the event's time, day, place and dates: it changes exactly when SEQUENCE must."""
+        facts = {
+            "start": self.start,
+            "end": self.end,
+            "venue": self.venue,
+            "dates": [d.isoformat() for d in self.recurrence.starts],
+            "leg": None if self.leg is None else [self.leg.origin, self.leg.destination, self.leg.mode],
+        }
+        return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """A stable, non-secret name of the scenario for UIDs: a digest of its time zone, start and appointments.
+
+    It stays the same across re-solves of the scenario (and edits that keep those three),
+    so every appointment occurrence keeps its UID.
+    """
+    identity = "|".join(
+        [
+            scenario.horizon.timezone,
+            scenario.horizon.start.isoformat(),
+            *sorted(a.id for a in scenario.appointments),
+        ]
+    )
+    return hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
+def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | None) -> tuple[FeedEvent, ...]:
+    """Every event of the schedule: each session, and each client's and carer's travel leg to or from one.
+
+    Raises :class:`ScheduleError` (with locations) when the schedule does not refer to
+    ``scenario``, names one appointment occurrence twice, or has a leg to an unknown venue.
+    """
+    sessions = sessions_from_doc(scenario, schedule)
+    _check_unique_occurrences(scenario, sessions)
+    domain = f"{calendar_key or scenario_key(scenario)}.{UID_DOMAIN}"
+    events = []
+    for session in sessions:
+        recurrence = recurrence_of(scenario.horizon, session.week, session.day, session.start)
+        if recurrence is None:
+            continue
+        uid = f"{_occurrence_name(scenario, session)}@{domain}"
+        events.append(FeedEvent(uid, session, session.start, session.end, recurrence, session.venue))
+    events.extend(_travel_events(scenario, schedule, events, domain))
+    return tuple(events)
+
+
+def recurrence_of(horizon: Horizon, week: int, day: int, start: int) -> Recurrence | None:
+    """The occurrences of a session at ``start`` minutes on ``day`` of ``week``; None if all are excluded.
+
+    With ``repeat_until`` the session repeats every pattern length up to that date;
+    without it the session happens once, in the pattern's own week.
+    """
+    first = date_of(horizon.start, week, day)
+    step = timedelta(weeks=horizon.weeks)
+    dates = [first]
+    while horizon.repeat_until is not None and dates[-1] + step <= horizon.repeat_until:
+        dates.append(dates[-1] + step)
+    kept = [d for d in dates if d not in horizon.exclude_dates]
+    if not kept:
+        return None
+    skipped = [d for d in dates if kept[0] < d < kept[-1] and d in horizon.exclude_dates]
+    return Recurrence(
+        starts=tuple(_at(d, start) for d in kept),
+        excluded=tuple(_at(d, start) for d in skipped),
+        interval_weeks=horizon.weeks,
+    )
+
+
+def _at(day: date, minutes: int) -> datetime:
+    return datetime.combine(day, time()) + timedelta(minutes=minutes)
+
+
+def _occurrence_name(scenario: Scenario, session: PlacedSession) -> str:
+    return f"{scenario.appointments[session.appointment].id}-{session.occurrence}"
+
+
+def _check_unique_occurrences(scenario: Scenario, sessions: Sequence[PlacedSession]) -> None:
+    seen: set[tuple[int, int]] = set()
+    issues = []
+    for session in sessions:
+        key = (session.appointment, session.occurrence)
+        if key in seen:
+            name = _occurrence_name(scenario, session)
+            issues.append(InputIssue("sessions", f"{name} (appointment-occurrence) appears twice"))
+        seen.add(key)
+    if issues:
+        raise ScheduleError(issues)
+
+
+def _travel_events(
+    scenario: Scenario, schedule: ScheduleDoc, sessions: Sequence[FeedEvent], domain: str
+) -> Iterable[FeedEvent]:
+    """The legs of clients' and carers' itineraries that take them to or from one of their sessions.
+
+    A leg goes *to* a session when it is the last to arrive at the session's venue before
+    it starts, and *from* it when it is the first to leave that venue after it ends (a leg
+    between two sessions goes to the second). Legs of the school run and sessions held
+    inside a routine at its own place have no event.
+    """
+    for i, itinerary in enumerate(schedule.itineraries):
+        person = _person(scenario, itinerary)
+        if person is None:
+            continue
+        legs = [
+            _resolve_leg(scenario, person, leg, f"itineraries[{i}].legs[{k}]")
+            for k, leg in enumerate(itinerary.legs)
+        ]
+        day_sessions = [
+            e
+            for e in sessions
+            if (e.session.week, e.session.day) == (itinerary.week - 1, day_index(itinerary.day))
+            and _attends(scenario, person, e.session)
+            and not _inside_routine(scenario, e.session)
+        ]
+        yield from _legs_of_day(scenario, person, legs, day_sessions, domain)
+
+
+def _legs_of_day(
+    scenario: Scenario,
+    person: Person,
+    legs: Sequence[TravelLeg],
+    day_sessions: Sequence[FeedEvent],
+    domain: str,
+) -> Iterable[FeedEvent]:
+    used: set[int] = set()
+    person_id = _person_id(scenario, person)
+    for direction in ("to", "from"):
+        for event in day_sessions:
+            k = _matching_leg(legs, event.session, direction, used)
+            if k is None:
+                continue
+            used.add(k)
+            leg = replace(legs[k], direction=direction)
+            recurrence = recurrence_of(scenario.horizon, event.session.week, event.session.day, leg.depart)
+            if recurrence is None:
+                continue
+            local = event.uid.split("@", 1)[0]
+            uid = f"{local}-travel-{direction}-{person.kind}-{person_id}@{domain}"
+            yield FeedEvent(uid, event.session, leg.depart, leg.arrive, recurrence, leg.origin, leg)
+
+
+def _matching_leg(
+    legs: Sequence[TravelLeg], session: PlacedSession, direction: Direction, used: set[int]
+) -> int | None:
+    """The leg arriving last before the session at its venue, or leaving first after it from there."""
+    best: tuple[int, int] | None = None
+    for k, leg in enumerate(legs):
+        if k in used:
+            continue
+        if direction == "to" and leg.destination == session.venue and leg.arrive <= session.start:
+            rank = -leg.arrive
+        elif direction == "from" and leg.origin == session.venue and leg.depart >= session.end:
+            rank = leg.depart
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, k)
+    return None if best is None else best[1]
+
+
+def _resolve_leg(scenario: Scenario, person: Person, leg: Leg, where: str) -> TravelLeg:
+    """A document leg in venue indices (``"home"``: the person's home); located error for an unknown venue."""
+    return TravelLeg(
+        person=person,
+        direction="to",
+        origin=_venue(scenario, person, leg.from_, f"{where}.from"),
+        destination=_venue(scenario, person, leg.to, f"{where}.to"),
+        depart=parse_time(leg.depart),
+        arrive=parse_time(leg.arrive),
+        mode=leg.mode or _travel_mode(scenario, person),
+    )
+
+
+def _person(scenario: Scenario, itinerary: Itinerary) -> Person | None:
+    if itinerary.role in (None, "client") and itinerary.person in scenario.client_index:
+        return Person("client", scenario.client_index[itinerary.person])
+    if itinerary.role in (None, "carer") and itinerary.person in scenario.carer_index:
+        return Person("carer", scenario.carer_index[itinerary.person])
+    return None
+
+
+def _person_id(scenario: Scenario, person: Person) -> str:
+    people = scenario.clients if person.kind == "client" else scenario.carers
+    return people[person.index].id
+
+
+def _travel_mode(scenario: Scenario, person: Person) -> str:
+    if person.kind == "client":
+        return scenario.clients[person.index].travel_mode
+    return scenario.carers[person.index].travel_mode
+
+
+def _attends(scenario: Scenario, person: Person, session: PlacedSession) -> bool:
+    if person.kind == "client":
+        return scenario.appointments[session.appointment].client == person.index
+    return session.carer == person.index
+
+
+def _inside_routine(scenario: Scenario, session: PlacedSession) -> bool:
+    """True for a session held during a routine at its own place (therapy in school): no journey."""
+    client = scenario.clients[scenario.appointments[session.appointment].client]
+    return any(
+        r.allows_sessions and r.at == session.venue and r.span.contains(session.start, session.end)
+        for r in client.fixed_routines_on(session.day)
+    )
+
+
+def _venue(scenario: Scenario, person: Person, venue_id: str, where: str) -> int:
+    if venue_id == HOME:
+        if person.kind == "client":
+            return scenario.clients[person.index].home
+        return scenario.carers[person.index].home
+    if venue_id not in scenario.venue_index:
+        raise ScheduleError(
+            [InputIssue(where, f'no venue "{venue_id}"{did_you_mean(venue_id, list(scenario.venue_index))}')]
+        )
+    return scenario.venue_index[venue_id]
