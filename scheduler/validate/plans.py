@@ -1,0 +1,261 @@
+"""Day plans: each person's stops on each pattern day, in order of start, with their places.
+
+Rule 3 (one place at a time), rule 4 (routines) and the travel and waiting terms of the
+objective all read the same plans, built here exactly as ``docs/rules.md`` ("Stops and
+places") defines them:
+
+- a client's stops are their sessions, except a session inside a routine, and their fixed
+  routines of the day, at the routine's place; their depot is their home;
+- a carer's stops are the sessions they escort; their depot is ``carer.home``;
+- a practitioner's stops are the sessions they attend and their ``busy`` entries that name
+  a venue and apply that week; their depot is ``base`` (none without one).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scheduler.clock import MINUTES_PER_DAY
+from scheduler.model import Client, Routine, Scenario
+from scheduler.schedule import PlacedSession
+from scheduler.travel import Journey, MissingTravelError, Travel
+
+PersonKind = Literal["client", "carer", "practitioner"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whose plan it is: kind, id, name, travel mode and depot (venue index, or None)."""
+
+    kind: PersonKind
+    id: str
+    name: str
+    mode: str
+    depot: int | None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A span of a person's day at one place: a session, a fixed routine or a busy entry."""
+
+    start: int
+    end: int
+    place: int
+    label: str
+    session: PlacedSession | None = None
+
+    @property
+    def is_session(self) -> bool:
+        """True for a session; False for a fixed entry (routine or busy)."""
+        return self.session is not None
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A journey of a plan: between consecutive stops at different places, or to/from the depot.
+
+    ``before`` is None for the leg leaving the depot, ``after`` None for the leg back;
+    ``journey`` is None when the scenario gives no way to know the travel.
+    """
+
+    origin: int
+    destination: int
+    before: Stop | None
+    after: Stop | None
+    journey: Journey | None
+
+    @property
+    def minutes(self) -> int:
+        """Travel minutes (0 when unknown: rule 3 reports that)."""
+        return 0 if self.journey is None else self.journey.minutes
+
+    @property
+    def pence(self) -> int:
+        """Travel cost in pence (0 when unknown)."""
+        return 0 if self.journey is None else self.journey.pence
+
+    @property
+    def gap_start(self) -> int:
+        """Where the leg's gap starts: the end of the stop before, or midnight."""
+        return 0 if self.before is None else self.before.end
+
+    @property
+    def gap_end(self) -> int:
+        """Where the leg's gap ends: the start of the stop after, or midnight."""
+        return MINUTES_PER_DAY if self.after is None else self.after.start
+
+    @property
+    def touches_session(self) -> bool:
+        """True when at least one end of the leg is a session stop."""
+        return any(stop is not None and stop.is_session for stop in (self.before, self.after))
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One person's stops on one pattern day (0-based week, day 0-6), in order of start."""
+
+    person: Person
+    week: int
+    day: int
+    stops: tuple[Stop, ...]
+
+    @property
+    def pattern_day(self) -> int:
+        """``week * 7 + day``."""
+        return self.week * 7 + self.day
+
+    def pairs(self) -> Iterator[tuple[Stop, Stop]]:
+        """Consecutive stops."""
+        return itertools.pairwise(self.stops)
+
+
+class Journeys:
+    """Journeys for the validator: :class:`Travel`, with None where the scenario cannot say."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self._travel = Travel(scenario)
+
+    def find(self, origin: int, destination: int, mode: str) -> Journey | None:
+        """The journey, or None when neither a matrix entry nor coordinates give it."""
+        try:
+            return self._travel.journey(origin, destination, mode)
+        except MissingTravelError:
+            return None
+
+    def minutes(self, origin: int, destination: int, mode: str) -> int:
+        """Known travel minutes, 0 when unknown."""
+        journey = self.find(origin, destination, mode)
+        return 0 if journey is None else journey.minutes
+
+    def legs(self, plan: DayPlan) -> tuple[Leg, ...]:
+        """The plan's legs in order: from the depot, between stops at different places, back."""
+        stops, mode, depot = plan.stops, plan.person.mode, plan.person.depot
+        if not stops:
+            return ()
+        legs: list[Leg] = []
+        if depot is not None and stops[0].place != depot:
+            legs.append(Leg(depot, stops[0].place, None, stops[0], self.find(depot, stops[0].place, mode)))
+        for before, after in plan.pairs():
+            if before.place != after.place:
+                journey = self.find(before.place, after.place, mode)
+                legs.append(Leg(before.place, after.place, before, after, journey))
+        if depot is not None and stops[-1].place != depot:
+            legs.append(Leg(stops[-1].place, depot, stops[-1], None, self.find(stops[-1].place, depot, mode)))
+        return tuple(legs)
+
+
+def holds(routine: Routine, session: PlacedSession) -> bool:
+    """True when the session lies inside the routine: ``allows_sessions``, same place, within its span."""
+    return (
+        routine.allows_sessions
+        and routine.at == session.venue
+        and routine.span.contains(session.start, session.end)
+    )
+
+
+def inside_routine(client: Client, session: PlacedSession) -> bool:
+    """True when the session lies inside one of the client's fixed routines of its day."""
+    return any(holds(routine, session) for routine in client.fixed_routines_on(session.day))
+
+
+def client_of(scenario: Scenario, session: PlacedSession) -> Client:
+    """The client a session is for."""
+    return scenario.clients[scenario.appointments[session.appointment].client]
+
+
+def session_stop(scenario: Scenario, session: PlacedSession) -> Stop:
+    """A session as a stop, labelled with its appointment id."""
+    label = scenario.appointments[session.appointment].id
+    return Stop(session.start, session.end, session.venue, label, session)
+
+
+def _ordered(stops: Iterable[Stop]) -> tuple[Stop, ...]:
+    return tuple(sorted(stops, key=lambda stop: (stop.start, stop.end, stop.label)))
+
+
+def client_plan(
+    scenario: Scenario, client: Client, week: int, day: int, sessions: Sequence[PlacedSession]
+) -> DayPlan:
+    """The client's stops on one day, from the sessions of that day."""
+    own = [s for s in sessions if client_of(scenario, s).index == client.index]
+    stops = [session_stop(scenario, s) for s in own if not inside_routine(client, s)]
+    stops += [Stop(r.span.start, r.span.end, r.at, r.name) for r in client.fixed_routines_on(day)]
+    person = Person("client", client.id, client.name, client.travel_mode, client.home)
+    return DayPlan(person, week, day, _ordered(stops))
+
+
+def day_plans(scenario: Scenario, sessions: Sequence[PlacedSession]) -> tuple[DayPlan, ...]:
+    """Every client's, carer's and practitioner's plan on every day of the pattern."""
+    plans: list[DayPlan] = []
+    for pattern_day in scenario.days():
+        week, day = divmod(pattern_day, 7)
+        today = [s for s in sessions if s.pattern_day == pattern_day]
+        plans += [client_plan(scenario, client, week, day, today) for client in scenario.clients]
+        for carer in scenario.carers:
+            person = Person("carer", carer.id, carer.name, carer.travel_mode, carer.home)
+            stops = [session_stop(scenario, s) for s in today if s.carer == carer.index]
+            plans.append(DayPlan(person, week, day, _ordered(stops)))
+        for prac in scenario.practitioners:
+            person = Person("practitioner", prac.id, prac.name, prac.travel_mode, prac.base)
+            stops = [session_stop(scenario, s) for s in today if prac.index in s.practitioners]
+            stops += [
+                Stop(b.span.start, b.span.end, b.venue, b.label)
+                for b in prac.busy_on(week, day)
+                if b.venue is not None
+            ]
+            plans.append(DayPlan(person, week, day, _ordered(stops)))
+    return tuple(plans)
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """A set of sessions with everything the rules and the objective read about it."""
+
+    scenario: Scenario
+    sessions: tuple[PlacedSession, ...]
+    journeys: Journeys
+    plans: tuple[DayPlan, ...]
+
+    def plans_of(self, kind: PersonKind) -> tuple[DayPlan, ...]:
+        """The day plans of every person of one kind."""
+        return tuple(plan for plan in self.plans if plan.person.kind == kind)
+
+    def plan(self, kind: PersonKind, person_id: str, week: int, day: int) -> DayPlan:
+        """The day plan of one person on one pattern day."""
+        return next(
+            p
+            for p in self.plans
+            if (p.person.kind, p.person.id, p.week, p.day) == (kind, person_id, week, day)
+        )
+
+    def sessions_of(self, appointment: int) -> tuple[PlacedSession, ...]:
+        """The sessions of one appointment, in order of week, day and start."""
+        return tuple(s for s in self.sessions if s.appointment == appointment)
+
+    def client_sessions(self, client: int) -> tuple[PlacedSession, ...]:
+        """The sessions of one client, in order of week, day and start."""
+        return tuple(s for s in self.sessions if self.scenario.appointments[s.appointment].client == client)
+
+
+def timetable(scenario: Scenario, sessions: Iterable[PlacedSession]) -> Timetable:
+    """The timetable of ``sessions``: sorted, with day plans and journeys."""
+    ordered = tuple(sorted(sessions))
+    return Timetable(scenario, ordered, Journeys(scenario), day_plans(scenario, ordered))
+
+
+def people_met(scenario: Scenario, session: PlacedSession) -> frozenset[str]:
+    """Who the client meets at a session: practitioner ids, or ``"unnamed <role>"`` for a role
+    booking that names nobody (today's bookings)."""
+    appt = scenario.appointments[session.appointment]
+    if not session.practitioners and appt.role is not None:
+        return frozenset({f"unnamed {appt.role}"})
+    return frozenset(scenario.practitioners[p].id for p in session.practitioners)
+
+
+def person_name(scenario: Scenario, person: str) -> str:
+    """The name of a practitioner id from :func:`people_met`; an unnamed one stays as it is."""
+    index = scenario.practitioner_index.get(person)
+    return person if index is None else scenario.practitioners[index].name

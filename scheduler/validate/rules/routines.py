@@ -1,0 +1,162 @@
+"""Rule 4: fixed routines hold the client at their place; flexible ones keep their free minutes.
+
+A flexible routine needs a piece ``[x, x + duration)`` inside its window in which the client
+has no session (sessions inside a routine included) and does not travel. Each journey may
+lie anywhere in its gap (between two stops, or between midnight and the first or last
+stop), so it blocks the piece only when it fits neither before nor after it in that gap.
+Fixed routines do not block flexible ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from scheduler.clock import format_time, span_label
+from scheduler.model import Client, Routine
+from scheduler.schedule import PlacedSession
+from scheduler.validate.describe import day_text, session_where, venue_name
+from scheduler.validate.plans import DayPlan, Leg, Timetable, client_of, holds
+from scheduler.validate.violation import Violation
+
+
+class RoutineSpan(Protocol):
+    """Where a flexible routine falls: client index, routine name, 0-based week, day 0-6, minutes."""
+
+    @property
+    def client(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def week(self) -> int: ...
+    @property
+    def day(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class PlacedRoutine:
+    """A schedule's placement of a flexible routine (see :class:`RoutineSpan`)."""
+
+    client: int
+    name: str
+    week: int
+    day: int
+    start: int
+    end: int
+
+
+def check_routines(t: Timetable, routines: Iterable[RoutineSpan] | None = None) -> Iterator[Violation]:
+    """Rule 4: no session in a fixed routine unless inside it; room for every flexible routine.
+
+    ``routines`` are the schedule's own placements of flexible routines; each must keep the rule.
+    """
+    for session in t.sessions:
+        yield from _fixed_overlaps(t, session)
+    for plan in t.plans_of("client"):
+        client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
+        for routine in client.flexible_routines_on(plan.day):
+            if not _has_room(t, plan, routine):
+                yield Violation(
+                    4,
+                    "flexible-routine",
+                    client.id,
+                    f"{client.id} {routine.name}, {day_text(t.scenario, plan.week, plan.day)}",
+                    f"{client.name} has no {routine.duration} free minutes in one piece for {routine.name} "
+                    f"between {format_time(routine.span.start)} and {format_time(routine.span.end)}: "
+                    "sessions and travel fill it",
+                )
+    for placement in routines or ():
+        yield from _placement_faults(t, placement)
+
+
+def _fixed_overlaps(t: Timetable, session: PlacedSession) -> Iterator[Violation]:
+    client = client_of(t.scenario, session)
+    for routine in client.fixed_routines_on(session.day):
+        if routine.span.overlaps(session.start, session.end) and not holds(routine, session):
+            yield Violation(
+                4,
+                "routine",
+                t.scenario.appointments[session.appointment].id,
+                session_where(t.scenario, session),
+                f"overlaps {client.name}'s {routine.name} {span_label(routine.span.start, routine.span.end)}"
+                + _routine_hint(t, routine, session),
+            )
+
+
+def _routine_hint(t: Timetable, routine: Routine, session: PlacedSession) -> str:
+    if not routine.allows_sessions:
+        return ""
+    if routine.at != session.venue:
+        return f"; only sessions at {venue_name(t.scenario, routine.at)} may take place during it"
+    return "; a session during it must lie entirely within it"
+
+
+def _day_sessions(t: Timetable, client: Client, plan: DayPlan) -> tuple[PlacedSession, ...]:
+    return tuple(s for s in t.client_sessions(client.index) if s.pattern_day == plan.pattern_day)
+
+
+def _blocker(
+    start: int, end: int, sessions: Sequence[PlacedSession], legs: Sequence[Leg]
+) -> PlacedSession | Leg | None:
+    """What keeps ``[start, end)`` from being free: a session, a journey, or None."""
+    for session in sessions:
+        if session.start < end and start < session.end:
+            return session
+    for leg in legs:
+        low, high = leg.gap_start, leg.gap_end
+        touches = low < end and start < high
+        if (
+            leg.minutes
+            and touches
+            and min(high, start) - low < leg.minutes
+            and high - max(low, end) < leg.minutes
+        ):
+            return leg
+    return None
+
+
+def _has_room(t: Timetable, plan: DayPlan, routine: Routine) -> bool:
+    assert routine.duration is not None
+    client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
+    sessions, legs = _day_sessions(t, client, plan), t.journeys.legs(plan)
+    last_start = routine.span.end - routine.duration
+    return any(
+        _blocker(x, x + routine.duration, sessions, legs) is None
+        for x in range(routine.span.start, last_start + 1)
+    )
+
+
+def _placement_faults(t: Timetable, placement: RoutineSpan) -> Iterator[Violation]:
+    client = t.scenario.clients[placement.client]
+    routine = next(r for r in client.routines if r.name == placement.name and not r.is_fixed)
+    assert routine.duration is not None
+    when = day_text(t.scenario, placement.week, placement.day)
+    where = f"{client.id} {routine.name}, {when} {span_label(placement.start, placement.end)}"
+
+    def fault(message: str) -> Violation:
+        return Violation(4, "flexible-routine", client.id, where, message)
+
+    if placement.day not in routine.days:
+        yield fault(f"{client.name}'s {routine.name} does not apply on {when}")
+        return
+    if placement.end - placement.start != routine.duration:
+        yield fault(
+            f"lasts {placement.end - placement.start} min; {routine.name} needs {routine.duration} min"
+        )
+    if not routine.span.contains(placement.start, placement.end):
+        yield fault(f"lies outside its window {span_label(routine.span.start, routine.span.end)}")
+    plan = t.plan("client", client.id, placement.week, placement.day)
+    blocker = _blocker(placement.start, placement.end, _day_sessions(t, client, plan), t.journeys.legs(plan))
+    if isinstance(blocker, PlacedSession):
+        yield fault(f"overlaps {session_where(t.scenario, blocker)}")
+    elif isinstance(blocker, Leg):
+        yield fault(
+            f"leaves no room for {client.name}'s {blocker.minutes}-min journey from "
+            f"{venue_name(t.scenario, blocker.origin)} to {venue_name(t.scenario, blocker.destination)} "
+            f"between {format_time(blocker.gap_start)} and {format_time(blocker.gap_end)}"
+        )
