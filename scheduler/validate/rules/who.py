@@ -44,7 +44,8 @@ def _role(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[s
         return
     prac = t.scenario.practitioners[s.practitioners[0]]
     if prac.role != appt.role:
-        yield "who", f"needs one {appt.role}; {prac.name} is {prac.role or 'of no role'}"
+        role = f"'s role is {prac.role}" if prac.role else " has no role"
+        yield "who", f"needs one {appt.role}; {prac.name}{role}"
 
 
 def _listed(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[str, str]]:
