@@ -342,6 +342,20 @@ def test_travel_to_and_from_a_fixed_routine() -> None:
     ]
 
 
+def test_two_sessions_inside_a_routine_cannot_overlap() -> None:
+    # Sessions inside a routine are no stops, yet Jo still cannot be in two at once.
+    d = scenario_dict()
+    _school(d)
+    d["venues"][2]["rooms"] = 2
+    _speech(d)
+    therapy = session("therapy", "mon", "10:00", "school")
+    assert found(d, [therapy, session("speech", "mon", "11:00", "school", practitioners=("bo",))]) == []
+    assert found(d, [therapy, session("speech", "mon", "10:30", "school", practitioners=("bo",))]) == [
+        "3 overlap speech occurrence 1, Mon 10:30-11:00: Jo has two sessions at once: "
+        "this one at School and therapy 10:00-11:00 at School"
+    ]
+
+
 def _rest(d: dict[str, Any], start: str, end: str, duration: int) -> None:
     d["clients"][0]["routines"] = [
         {"name": "rest", "days": ["mon"], "start": start, "end": end, "duration": duration}

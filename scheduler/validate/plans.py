@@ -95,12 +95,17 @@ class Leg:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """One person's stops on one pattern day (0-based week, day 0-6), in order of start."""
+    """One person's stops on one pattern day (0-based week, day 0-6), in order of start.
+
+    ``sessions`` are all the person's sessions that day, in order, including a client's
+    sessions inside a routine (which are no stops).
+    """
 
     person: Person
     week: int
     day: int
     stops: tuple[Stop, ...]
+    sessions: tuple[PlacedSession, ...]
 
     @property
     def pattern_day(self) -> int:
@@ -180,11 +185,11 @@ def client_plan(
     scenario: Scenario, client: Client, week: int, day: int, sessions: Sequence[PlacedSession]
 ) -> DayPlan:
     """The client's stops on one day, from the sessions of that day."""
-    own = [s for s in sessions if client_of(scenario, s).index == client.index]
+    own = tuple(s for s in sessions if client_of(scenario, s).index == client.index)
     stops = [session_stop(scenario, s) for s in own if not inside_routine(client, s)]
     stops += [Stop(r.span.start, r.span.end, r.at, r.name) for r in client.fixed_routines_on(day)]
     person = Person("client", client.id, client.name, client.travel_mode, client.home)
-    return DayPlan(person, week, day, _ordered(stops))
+    return DayPlan(person, week, day, _ordered(stops), own)
 
 
 def day_plans(scenario: Scenario, sessions: Sequence[PlacedSession]) -> tuple[DayPlan, ...]:
@@ -192,21 +197,23 @@ def day_plans(scenario: Scenario, sessions: Sequence[PlacedSession]) -> tuple[Da
     plans: list[DayPlan] = []
     for pattern_day in scenario.days():
         week, day = divmod(pattern_day, 7)
-        today = [s for s in sessions if s.pattern_day == pattern_day]
+        today = tuple(s for s in sessions if s.pattern_day == pattern_day)
         plans += [client_plan(scenario, client, week, day, today) for client in scenario.clients]
         for carer in scenario.carers:
             person = Person("carer", carer.id, carer.name, carer.travel_mode, carer.home)
-            stops = [session_stop(scenario, s) for s in today if s.carer == carer.index]
-            plans.append(DayPlan(person, week, day, _ordered(stops)))
+            escorted = tuple(s for s in today if s.carer == carer.index)
+            stops = [session_stop(scenario, s) for s in escorted]
+            plans.append(DayPlan(person, week, day, _ordered(stops), escorted))
         for prac in scenario.practitioners:
             person = Person("practitioner", prac.id, prac.name, prac.travel_mode, prac.base)
-            stops = [session_stop(scenario, s) for s in today if prac.index in s.practitioners]
+            attended = tuple(s for s in today if prac.index in s.practitioners)
+            stops = [session_stop(scenario, s) for s in attended]
             stops += [
                 Stop(b.span.start, b.span.end, b.venue, b.label)
                 for b in prac.busy_on(week, day)
                 if b.venue is not None
             ]
-            plans.append(DayPlan(person, week, day, _ordered(stops)))
+            plans.append(DayPlan(person, week, day, _ordered(stops), attended))
     return tuple(plans)
 
 

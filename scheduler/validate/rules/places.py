@@ -39,18 +39,19 @@ def plan_faults(t: Timetable, plan: DayPlan, *, rule: int) -> Iterator[Violation
 
 
 def _overlaps(t: Timetable, plan: DayPlan, rule: int) -> Iterator[Violation]:
-    sessions = [stop for stop in plan.stops if stop.session is not None]
-    for i, first in enumerate(sessions):
-        for second in sessions[i + 1 :]:
+    """Every two of the person's sessions that overlap (a client's inside a routine included)."""
+    for i, first in enumerate(plan.sessions):
+        for second in plan.sessions[i + 1 :]:
             if second.start < first.end:
                 yield Violation(
                     rule,
                     "overlap",
                     plan.person.id,
-                    _where(t, second),
+                    session_where(t.scenario, second),
                     f"{plan.person.name} has two sessions at once: this one at "
-                    f"{venue_name(t.scenario, second.place)} and {first.label} "
-                    f"{span_label(first.start, first.end)} at {venue_name(t.scenario, first.place)}",
+                    f"{venue_name(t.scenario, second.venue)} and "
+                    f"{t.scenario.appointments[first.appointment].id} {span_label(first.start, first.end)} "
+                    f"at {venue_name(t.scenario, first.venue)}",
                 )
 
 

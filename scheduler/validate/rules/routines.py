@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.clock import format_time, span_label
-from scheduler.model import Client, Routine
+from scheduler.model import Routine
 from scheduler.schedule import PlacedSession
 from scheduler.validate.describe import day_text, session_where, venue_name
 from scheduler.validate.plans import DayPlan, Leg, Timetable, client_of, holds
@@ -96,10 +96,6 @@ def _routine_hint(t: Timetable, routine: Routine, session: PlacedSession) -> str
     return "; a session during it must lie entirely within it"
 
 
-def _day_sessions(t: Timetable, client: Client, plan: DayPlan) -> tuple[PlacedSession, ...]:
-    return tuple(s for s in t.client_sessions(client.index) if s.pattern_day == plan.pattern_day)
-
-
 def _blocker(
     start: int, end: int, sessions: Sequence[PlacedSession], legs: Sequence[Leg]
 ) -> PlacedSession | Leg | None:
@@ -122,11 +118,10 @@ def _blocker(
 
 def _has_room(t: Timetable, plan: DayPlan, routine: Routine) -> bool:
     assert routine.duration is not None
-    client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
-    sessions, legs = _day_sessions(t, client, plan), t.journeys.legs(plan)
+    legs = t.journeys.legs(plan)
     last_start = routine.span.end - routine.duration
     return any(
-        _blocker(x, x + routine.duration, sessions, legs) is None
+        _blocker(x, x + routine.duration, plan.sessions, legs) is None
         for x in range(routine.span.start, last_start + 1)
     )
 
@@ -151,7 +146,7 @@ def _placement_faults(t: Timetable, placement: RoutineSpan) -> Iterator[Violatio
     if not routine.span.contains(placement.start, placement.end):
         yield fault(f"lies outside its window {span_label(routine.span.start, routine.span.end)}")
     plan = t.plan("client", client.id, placement.week, placement.day)
-    blocker = _blocker(placement.start, placement.end, _day_sessions(t, client, plan), t.journeys.legs(plan))
+    blocker = _blocker(placement.start, placement.end, plan.sessions, t.journeys.legs(plan))
     if isinstance(blocker, PlacedSession):
         yield fault(f"overlaps {session_where(t.scenario, blocker)}")
     elif isinstance(blocker, Leg):
