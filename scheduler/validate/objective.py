@@ -12,7 +12,7 @@ from typing import Any
 
 from scheduler.model import Booking, Scenario
 from scheduler.schedule import PlacedSession, sessions_from_bookings
-from scheduler.validate.plans import DayPlan, Timetable, people_met, timetable
+from scheduler.validate.plans import DayPlan, Leg, Timetable, people_met, timetable
 from scheduler.weights import TERMS
 
 Figures = dict[str, float]
@@ -96,23 +96,19 @@ def appointment_days(t: Timetable) -> Figures:
     return _per_client(t, lambda client: len(_sessions_by_day(t, client)))
 
 
-def _family_legs_total(t: Timetable, client: int, pence: bool) -> int:
-    return sum(
-        leg.pence if pence else leg.minutes
-        for plan in _client_plans(t, client)
-        for leg in t.journeys.legs(plan)
-        if leg.touches_session
-    )
+def _family_legs(t: Timetable, client: int) -> list[Leg]:
+    """The client's legs of which at least one end is a session stop."""
+    return [leg for plan in _client_plans(t, client) for leg in t.journeys.legs(plan) if leg.touches_session]
 
 
 def family_travel_minutes(t: Timetable) -> Figures:
     """Minutes of the client's legs with at least one end at a session stop."""
-    return _per_client(t, lambda client: _family_legs_total(t, client, pence=False))
+    return _per_client(t, lambda client: sum(leg.minutes for leg in _family_legs(t, client)))
 
 
 def family_travel_cost(t: Timetable) -> Figures:
     """Cost (currency units, summed in whole pence) of the client's legs with a session stop at one end."""
-    return _per_client(t, lambda client: _family_legs_total(t, client, pence=True) / 100)
+    return _per_client(t, lambda client: sum(leg.pence for leg in _family_legs(t, client)) / 100)
 
 
 def distinct_people(t: Timetable) -> Figures:
