@@ -6,11 +6,11 @@ appointment id); a component is the term's weight times the sum of its raw figur
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.model import Booking, Scenario
+from scheduler.model import Booking, Scenario, Span
 from scheduler.schedule import PlacedSession, sessions_from_bookings
 from scheduler.validate.plans import DayPlan, Leg, Timetable, people_met, timetable
 from scheduler.weights import TERMS
@@ -118,10 +118,12 @@ def distinct_people(t: Timetable) -> Figures:
     )
 
 
-def _minutes_outside(session: PlacedSession, windows: Iterable[tuple[int, int]]) -> int:
-    spans = list(windows)
+def _minutes_outside(session: PlacedSession, windows: Sequence[Span]) -> int:
+    """Minutes of the session in no window, counted minute by minute (windows may overlap)."""
     return sum(
-        1 for minute in range(session.start, session.end) if not any(a <= minute < b for a, b in spans)
+        1
+        for minute in range(session.start, session.end)
+        if not any(w.start <= minute < w.end for w in windows)
     )
 
 
@@ -129,7 +131,7 @@ def outside_preferred_windows(t: Timetable) -> Figures:
     """Session minutes outside every preferred window (0 for a client with none)."""
 
     def figure(client: int) -> float:
-        windows = [(w.start, w.end) for w in t.scenario.clients[client].preferences.preferred_windows]
+        windows = t.scenario.clients[client].preferences.preferred_windows
         if not windows:
             return 0
         return sum(_minutes_outside(s, windows) for s in t.client_sessions(client))
