@@ -404,6 +404,22 @@ def test_a_journey_may_come_after_a_flexible_routine() -> None:
     assert found(d, [session("therapy", "mon", "15:00")]) == []
 
 
+def test_flexible_routine_squeezed_by_fixed_routines_alone_is_the_datas_fault() -> None:
+    # School until 15:00, swimming at the clinic from 15:30: the 15-min journey leaves 15 of the
+    # 20 minutes rest needs. Without a session that day no schedule can change it.
+    d = scenario_dict()
+    d["clients"][0]["routines"] = [
+        {"name": "school", "days": ["mon"], "start": "09:00", "end": "15:00", "at": "school"},
+        {"name": "swimming", "days": ["mon"], "start": "15:30", "end": "16:30", "at": "clinic"},
+        {"name": "rest", "days": ["mon"], "start": "15:00", "end": "15:30", "duration": 20},
+    ]
+    assert found(d, [session("therapy", "tue", "10:00")]) == []
+    assert found(d, [session("therapy", "mon", "17:00", "home")]) == [
+        "4 flexible-routine jo rest, Mon: Jo has no 20 free minutes in one piece for rest "
+        "between 15:00 and 15:30: sessions and travel fill it"
+    ]
+
+
 def _reported(
     start: str, end: str, day: str = "mon", window: tuple[str, str] = ("11:00", "12:00")
 ) -> list[str]:

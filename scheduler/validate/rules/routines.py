@@ -4,7 +4,9 @@ A flexible routine needs a piece ``[x, x + duration)`` inside its window in whic
 has no session (sessions inside a routine included) and does not travel. Each journey may
 lie anywhere in its gap (between two stops, or between midnight and the first or last
 stop), so it blocks the piece only when it fits neither before nor after it in that gap.
-Fixed routines do not block flexible ones.
+Fixed routines do not block flexible ones. On a day without sessions only the journeys
+between fixed routines could fill the window: a fact of the data, not of the schedule, so
+such a day is not judged (as in rule 3).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def check_routines(t: Timetable, routines: Iterable[RoutineSpan] | None = None) 
     for session in t.sessions:
         yield from _fixed_overlaps(t, session)
     for plan in t.plans_of("client"):
+        if not plan.sessions:
+            continue
         client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
         for routine in client.flexible_routines_on(plan.day):
             if not _has_room(t, plan, routine):
