@@ -1,0 +1,62 @@
+"""Error answers: located 422s from the engine's contract and FastAPI's own checks, and no 500 trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas import ErrorItem
+from scheduler.contract.errors import format_location
+from scheduler.errors import InputError
+
+log = logging.getLogger("api")
+
+
+def located(location: str, message: str) -> dict[str, str]:
+    """One item of a 422 body."""
+    return ErrorItem(loc=location, msg=message).model_dump()
+
+
+def input_error_response(_request: Request, exc: InputError) -> JSONResponse:
+    """422 listing every problem of a scenario or schedule document with its location."""
+    return JSONResponse({"detail": [located(i.location, i.message) for i in exc.issues]}, status_code=422)
+
+
+def request_validation_response(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 for a bad path, query, header or options body, in the same shape as the contract's errors."""
+    items = [located(_where(error["loc"]), _first_lower(error["msg"])) for error in exc.errors()]
+    return JSONResponse({"detail": items}, status_code=422)
+
+
+def http_error_response(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """FastAPI's and Starlette's HTTP errors as ``{"detail": ...}`` with their headers."""
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """500 without a trace in the body; the trace goes to the log."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every handler above on ``app``."""
+    app.exception_handler(InputError)(input_error_response)
+    app.exception_handler(RequestValidationError)(request_validation_response)
+    app.exception_handler(StarletteHTTPException)(http_error_response)
+    app.exception_handler(Exception)(unexpected_error_response)
+
+
+def _where(loc: Sequence[Any]) -> str:
+    """``("query", "limit")`` -> ``query.limit``; a body options path keeps the contract's style."""
+    return format_location([part if isinstance(part, int) else str(part) for part in loc])
+
+
+def _first_lower(message: str) -> str:
+    return message[:1].lower() + message[1:]

@@ -1,0 +1,123 @@
+"""Publishing a schedule: render every feed of its scenario and store the bytes behind stable URLs.
+
+A scenario has at most one active feed per key (``household-smith``, ``practitioner-slt-ana``
+...). Publishing renders all of them with the scenario's stored revision state, so a feed
+URL issued before keeps serving the newest pattern with the same UIDs and a higher
+SEQUENCE where an event changed. Keys seen for the first time (or whose feed was revoked)
+get a new URL; a key that the new schedule no longer has serves an empty calendar.
+Everything is written in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import Feed, Scenario, Schedule, utcnow
+from api.security import digest, new_secret
+from scheduler.calendar import FeedOptions, FeedRevisions, render_feeds
+from scheduler.calendar.render import PRODID
+from scheduler.loader import load_scenario
+from scheduler.schedule import read_schedule
+
+
+@dataclass(frozen=True)
+class PublishedFeed:
+    """A feed after publishing: its row, its URL token when newly issued, and whether it changed."""
+
+    feed: Feed
+    token: str | None
+    changed: bool
+
+
+def etag_of(content: bytes) -> str:
+    """The strong validator of a feed's bytes (hex SHA-256, without quotes)."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def feed_kind(key: str) -> str:
+    """``"practitioner-slt-ana"`` -> ``"practitioner"``."""
+    return key.split("-", 1)[0]
+
+
+def publish(session: Session, schedule: Schedule) -> list[PublishedFeed]:
+    """Render and store every feed of ``schedule``'s scenario; raises the calendar's ``FeedError``s."""
+    scenario_row = session.get_one(Scenario, schedule.scenario_id)
+    scenario = load_scenario(schedule.scenario_document)
+    previous = FeedRevisions.from_json(scenario_row.calendar_state) if scenario_row.calendar_state else None
+    rendered = render_feeds(
+        scenario,
+        read_schedule(schedule.document),
+        revisions=previous,
+        revised_at=schedule.created_at,
+        options=FeedOptions(calendar_key=scenario_row.id),
+    )
+    now = utcnow().replace(microsecond=0)
+    active = _active_feeds(session, scenario_row.id)
+    contents = dict(rendered.feeds)
+    for key in active.keys() - contents.keys():
+        contents[key] = empty_calendar(key)
+    published = [
+        _store(session, schedule, active.get(key), key, content, now)
+        for key, content in sorted(contents.items())
+    ]
+    scenario_row.calendar_state = rendered.revisions.to_json()
+    schedule.published_at = now
+    return published
+
+
+def issue_token(feed: Feed) -> str:
+    """Give ``feed`` a fresh capability token and return it (only its digest is stored)."""
+    token = new_secret()
+    feed.token_hash = digest(token)
+    return token
+
+
+def empty_calendar(key: str) -> bytes:
+    """A valid calendar with no events, for a feed whose subject left the schedule."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", key)
+    return bytes(calendar.to_ical())
+
+
+def _active_feeds(session: Session, scenario_id: str) -> Mapping[str, Feed]:
+    feeds = session.scalars(
+        select(Feed).where(Feed.scenario_id == scenario_id, Feed.revoked_at.is_(None))
+    ).all()
+    return {feed.key: feed for feed in feeds}
+
+
+def _store(
+    session: Session, schedule: Schedule, feed: Feed | None, key: str, content: bytes, now: datetime
+) -> PublishedFeed:
+    """Update the key's active feed, or issue a new one with its own token."""
+    etag = etag_of(content)
+    if feed is not None:
+        changed = feed.etag != etag
+        if changed:
+            feed.content, feed.etag, feed.last_modified = content, etag, now
+        feed.schedule_id = schedule.id
+        return PublishedFeed(feed, None, changed)
+    feed = Feed(
+        tenant_id=schedule.tenant_id,
+        scenario_id=schedule.scenario_id,
+        key=key,
+        schedule_id=schedule.id,
+        content=content,
+        etag=etag,
+        last_modified=now,
+        created_at=now,
+    )
+    token = issue_token(feed)
+    session.add(feed)
+    session.flush()
+    return PublishedFeed(feed, token, True)

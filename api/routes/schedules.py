@@ -1,0 +1,70 @@
+"""Schedules: the answers of finished solves, and publishing one as calendar feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import func, select
+
+from api.deps import PageDep, SessionDep, SettingsDep, TenantDep
+from api.models import Schedule
+from api.publishing import publish
+from api.routes.common import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
+from api.routes.feeds import issued_feed
+from api.schemas import Page, PublishResult, SchedulePublic
+from scheduler.calendar import NoScheduleError
+
+router = APIRouter(prefix="/v1/schedules", tags=["schedules"], responses=UNAUTHORIZED)
+
+
+@router.get("", response_model=Page[SchedulePublic], responses=INVALID)
+def list_schedules(
+    session: SessionDep,
+    tenant: TenantDep,
+    page: PageDep,
+    scenario_id: Annotated[str | None, Query(description="Only this scenario's schedules.")] = None,
+) -> dict[str, Any]:
+    """Your organisation's schedules, newest first."""
+    limit, offset = page
+    where = [Schedule.tenant_id == tenant.id]
+    if scenario_id is not None:
+        where.append(Schedule.scenario_id == scenario_id)
+    total = session.scalar(select(func.count()).select_from(Schedule).where(*where))
+    items = session.scalars(
+        select(Schedule)
+        .where(*where)
+        .order_by(Schedule.created_at.desc(), Schedule.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
+
+
+@router.get("/{schedule_id}", response_model=SchedulePublic, responses=NOT_FOUND)
+def get_schedule(schedule_id: str, session: SessionDep, tenant: TenantDep) -> Schedule:
+    """A schedule: the contract's schedule document with the ids it belongs to."""
+    return owned(session, Schedule, schedule_id, tenant, "schedule")
+
+
+@router.post("/{schedule_id}/publish", response_model=PublishResult, responses=NOT_FOUND | CONFLICT)
+def publish_schedule(
+    schedule_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep
+) -> PublishResult:
+    """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
+
+    A feed issued before keeps its URL and now serves this schedule (``url`` is null for it:
+    the URL is a secret shown once); a new feed's URL is in ``url``. 409 for a schedule
+    without a pattern (infeasible or timed out).
+    """
+    schedule = owned(session, Schedule, schedule_id, tenant, "schedule")
+    try:
+        published = publish(session, schedule)
+    except NoScheduleError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    session.commit()
+    return PublishResult(
+        schedule_id=schedule.id,
+        scenario_id=schedule.scenario_id,
+        feeds=[issued_feed(p.feed, settings, p.token, changed=p.changed) for p in published],
+    )

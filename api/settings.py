@@ -1,0 +1,53 @@
+"""The service's settings, read from the environment (prefix ``CAREPATTERN_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/carepattern.sqlite"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set; each field is ``CAREPATTERN_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CAREPATTERN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path.sqlite or postgresql+psycopg://user@host/db.",
+    )
+    workers: int = Field(2, ge=1, le=64, description="Solves that may run at the same time.")
+    solver_threads: int = Field(
+        0, ge=0, le=64, description="CP-SAT threads per solve; 0: the machine's cores shared among workers."
+    )
+    max_time_limit_s: float = Field(60.0, gt=0, le=3600, description="Cap on any one solve's time limit.")
+    max_queued_jobs: int = Field(
+        500, ge=1, description="Jobs a tenant may have queued or running; more are refused with 429."
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="Scheme, host and port that feed links are built on."
+    )
+    max_body_bytes: int = Field(2_000_000, ge=1024, description="Larger request bodies are refused with 413.")
+    progress_interval_s: float = Field(
+        0.5, gt=0, le=60, description="How often a running job's progress is saved and streamed."
+    )
+
+    def threads_per_solve(self) -> int:
+        """CP-SAT workers for one solve: the setting, or the cores shared among the pool (at least 1)."""
+        if self.solver_threads:
+            return self.solver_threads
+        return max(1, (os.cpu_count() or 1) // self.workers)
+
+    def feed_url(self, token: str) -> str:
+        """The public address of the feed whose capability token is ``token``."""
+        return f"{self.public_base_url.rstrip('/')}/feeds/{token}.ics"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()
