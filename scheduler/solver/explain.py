@@ -1,0 +1,223 @@
+"""Why there is no pattern, in words a coordinator can act on.
+
+Two steps. :func:`precheck` is fast and needs no search: an appointment that has fewer
+possible days than sessions (or a pin that cannot hold) is named with, for each day, the
+facts that leave no slot. :func:`explain_infeasible` handles conflicts between
+appointments: it solves the model with one assumption literal per group of rules (an
+appointment's frequency, a person's one-place-at-a-time, a limit, a venue's rooms...),
+takes the conflicting set CP-SAT reports, and shrinks it by deletion to a minimal set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from scheduler.clock import DAY_NAMES, format_time, span_label
+from scheduler.model import Appointment, Scenario
+from scheduler.solver.model import Group, PatternModel
+from scheduler.solver.presolve import Presolved, hours_text
+from scheduler.travel import Travel
+
+MAX_FACTS_PER_DAY = 3
+
+
+def describe(scenario: Scenario, appt: Appointment) -> str:
+    """``jonny-slt (Speech and language therapy for Jonny, 45 min, 1 a week)``."""
+    client = scenario.clients[appt.client]
+    f = appt.frequency
+    how_often = f"{f.per_week} a week" if f.per_week is not None else f"1 every {f.every_weeks} weeks"
+    return f"{appt.id} ({appt.title} for {client.name}, {appt.duration} min, {how_often})"
+
+
+def _day_label(scenario: Scenario, g: int) -> str:
+    name = DAY_NAMES[g % 7]
+    return f"{name} of week {g // 7 + 1}" if scenario.horizon.weeks > 1 else name
+
+
+def precheck(scenario: Scenario, presolved: Presolved) -> str | None:
+    """An explanation when some required appointment cannot get its sessions on its own."""
+    problems = []
+    for appt in scenario.appointments:
+        if appt.optional:
+            continue
+        message = _missing_days(scenario, presolved, appt) or _broken_pin(scenario, presolved, appt)
+        if message:
+            problems.append(message)
+    if not problems:
+        return None
+    return "No pattern exists.\n" + "\n".join(f"- {p}" for p in problems)
+
+
+def _periods(scenario: Scenario, appt: Appointment) -> list[tuple[list[int], int]]:
+    """(pattern days, sessions needed) for each week, or each ``every_weeks`` period."""
+    f = appt.frequency
+    weeks = scenario.horizon.weeks
+    if f.every_weeks is not None:
+        return [
+            ([g for w in range(start, start + f.every_weeks) for g in range(w * 7, w * 7 + 7)], 1)
+            for start in range(0, weeks, f.every_weeks)
+        ]
+    assert f.per_week is not None
+    return [(list(range(w * 7, w * 7 + 7)), f.per_week) for w in range(weeks)]
+
+
+def _missing_days(scenario: Scenario, presolved: Presolved, appt: Appointment) -> str | None:
+    for days, needed in _periods(scenario, appt):
+        possible = [g for g in days if presolved.options_on(appt.index, g)]
+        apart = appt.frequency.min_days_apart
+        if _spread(possible, apart) >= needed:
+            continue
+        window = [g for g in days if g % 7 in appt.window_days]
+        lost = []
+        for g in window:
+            facts = presolved.lost_days.get((appt.index, g))
+            if facts:
+                lost.append(f"{_day_label(scenario, g)}: " + " / ".join(facts[:MAX_FACTS_PER_DAY]))
+        have = ", ".join(_day_label(scenario, g) for g in possible) or "no day"
+        gap = f" at least {apart} days apart" if apart > 1 else ""
+        outside = sorted({g % 7 for g in days} - set(appt.window_days))
+        window_note = (
+            f" Its window leaves out {', '.join(DAY_NAMES[d] for d in outside)}."
+            if outside and len(outside) < 7
+            else ""
+        )
+        return (
+            f"{describe(scenario, appt)} needs {needed} day(s){gap} but only {have} can take it. "
+            + "; ".join(lost)
+            + "."
+            + window_note
+        )
+    return None
+
+
+def _spread(days: Sequence[int], apart: int) -> int:
+    count, last = 0, -apart
+    for d in sorted(days):
+        if d - last >= apart:
+            count, last = count + 1, d
+    return count
+
+
+def _broken_pin(scenario: Scenario, presolved: Presolved, appt: Appointment) -> str | None:
+    slot = scenario.horizon.slot
+    for booking in appt.pinned:
+        for week in booking.weeks(scenario.horizon.weeks):
+            g = week * 7 + booking.day
+            fits = booking.start % slot == 0 and any(
+                o.venue == booking.venue and any(lo <= booking.start // slot <= hi for lo, hi in o.slots)
+                for o in presolved.options_on(appt.index, g)
+            )
+            if fits:
+                continue
+            where = scenario.venues[booking.venue].name
+            facts = presolved.lost_days.get((appt.index, g), [])
+            why = "; ".join(facts[:MAX_FACTS_PER_DAY]) or "that time breaks its window, hours or availability"
+            return (
+                f"{describe(scenario, appt)} is pinned to {_day_label(scenario, g)} "
+                f"{format_time(booking.start)} at {where}, which cannot hold: {why}."
+            )
+    return None
+
+
+def explain_infeasible(scenario: Scenario, presolved: Presolved, travel: Travel, *, time_limit: float) -> str:
+    """The smallest set of rule groups found that cannot hold together, in words."""
+    built = PatternModel(scenario, presolved, travel, relaxable=True).build(objective=False)
+    groups = built.groups.literals
+    core = _core(built.m, groups, list(groups), time_limit)
+    if core is None:
+        return (
+            "No pattern exists, and the conflict could not be narrowed down in the time allowed. "
+            "The appointments with the fewest possible slots are: " + _tightest(scenario, presolved) + "."
+        )
+    per_check = max(0.5, time_limit / max(1, len(core)))
+    kept = list(core)
+    for group in list(core):
+        trial = [g for g in kept if g != group]
+        smaller = _core(built.m, groups, trial, per_check)
+        if smaller is not None:
+            kept = [g for g in kept if g in smaller]
+    lines = [_group_text(scenario, presolved, g) for g in sorted(kept, key=_group_order)]
+    return "No pattern keeps all of these together; relax one of them:\n" + "\n".join(
+        f"- {line}" for line in lines
+    )
+
+
+def _core(
+    model: cp_model.CpModel, literals: dict[Group, cp_model.IntVar], assumed: list[Group], time_limit: float
+) -> list[Group] | None:
+    """Groups of a conflict among ``assumed``, or None when these can hold together (or time ran out)."""
+    model.clear_assumptions()
+    model.add_assumptions([literals[g] for g in assumed])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status != cp_model.INFEASIBLE:
+        return None
+    by_index = {literals[g].index: g for g in assumed}
+    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+
+
+_ORDER = ("frequency", "pin", "client", "routine", "carer", "practitioner", "rooms", "limit", "plimit")
+
+
+def _group_order(group: Group) -> tuple[int, int, str]:
+    return _ORDER.index(group.kind), group.subject, group.detail
+
+
+def _tightest(scenario: Scenario, presolved: Presolved) -> str:
+    counts = sorted(
+        (len({o.pattern_day for o in presolved.options if o.appointment == a.index}), a.index)
+        for a in scenario.appointments
+        if not a.optional
+    )
+    return "; ".join(f"{describe(scenario, scenario.appointments[a])} on {n} day(s)" for n, a in counts[:3])
+
+
+def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
+    s = scenario
+    if group.kind == "frequency":
+        appt = s.appointments[group.subject]
+        days = sorted({o.pattern_day for o in presolved.options if o.appointment == appt.index})
+        where = ", ".join(_day_label(s, g) for g in days)
+        return f"{describe(s, appt)} must have all its sessions; it can only go on {where}"
+    if group.kind == "pin":
+        appt = s.appointments[group.subject]
+        pins = ", ".join(
+            f"{DAY_NAMES[b.day]} {format_time(b.start)} at {s.venues[b.venue].name}" for b in appt.pinned
+        )
+        return f"{appt.id} is pinned to {pins}"
+    if group.kind == "client":
+        client = s.clients[group.subject]
+        fixed = sorted(
+            {
+                f"{r.name} {span_label(r.span.start, r.span.end)} at {s.venues[r.at].name}"
+                for r in client.routines
+                if r.is_fixed
+            }
+        )
+        extra = f"; fixed routines: {', '.join(fixed)}" if fixed else ""
+        return f"{client.name} can be in one place at a time, travelling by {client.travel_mode}{extra}"
+    if group.kind == "routine":
+        client = s.clients[group.subject]
+        (r,) = [r for r in client.routines if r.name == group.detail]
+        window = span_label(r.span.start, r.span.end)
+        return f"{client.name}'s {r.name} needs {r.duration} free minutes within {window}"
+    if group.kind == "carer":
+        carer = s.carers[group.subject]
+        hours = f", free {hours_text(carer.available)}" if carer.available is not None else ""
+        return f"{carer.name} can escort one client at a time, travelling by {carer.travel_mode}{hours}"
+    if group.kind == "practitioner":
+        prac = s.practitioners[group.subject]
+        hours = f", works {hours_text(prac.available)}" if prac.available is not None else ""
+        return f"{prac.name} can be in one place at a time{hours}"
+    if group.kind == "rooms":
+        venue = s.venues[group.subject]
+        return f"{venue.name} holds {venue.rooms} session(s) at once"
+    if group.kind == "limit":
+        client = s.clients[group.subject]
+        return f"{client.name}'s limit {group.detail} = {getattr(client.limits, group.detail)}"
+    prac = s.practitioners[group.subject]
+    return f"{prac.name}'s limit {group.detail} = {getattr(prac.limits, group.detail)}"

@@ -1,0 +1,289 @@
+"""Pre-solve: every way a session could happen, before the CP model sees it.
+
+For each appointment and pattern day, each venue, practitioner choice (the listed ones, or
+one per practitioner of a role), carer and placement (a separate stop, or inside a routine
+at its own venue) becomes an :class:`Option` with the start times that keep every rule that
+does not depend on other sessions: window, day bounds and the journey from and to the
+person's depot, venue hours, availability, busy entries and fixed routines. Options with no
+start left are dropped, and the facts that removed them are kept, so that an appointment
+with no possible slot can be explained day by day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from scheduler.clock import DAY_NAMES, span_label
+from scheduler.model import Appointment, Client, Scenario, Span, WeeklyHours
+from scheduler.solver import starts as st
+from scheduler.solver.starts import Starts
+from scheduler.travel import Travel
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way a session of ``appointment`` can happen on one pattern day.
+
+    ``inside`` is the index (in the client's ``routines``) of the fixed routine the session
+    sits inside, at that routine's own venue, or None for a session that is its own stop.
+    ``slots`` are the allowed start slot numbers (start minute = slot number x slot length).
+    """
+
+    index: int
+    appointment: int
+    week: int
+    day: int
+    venue: int
+    practitioners: tuple[int, ...]
+    carer: int | None
+    inside: int | None
+    slots: Starts
+
+    @property
+    def pattern_day(self) -> int:
+        """``week * 7 + day``."""
+        return self.week * 7 + self.day
+
+
+@dataclass
+class Presolved:
+    """The options of a scenario, grouped, and why days were lost."""
+
+    options: list[Option] = field(default_factory=list)
+    by_appointment_day: dict[tuple[int, int], list[Option]] = field(default_factory=dict)
+    lost_days: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    """(appointment, pattern day) -> the facts that left no slot that day."""
+
+    def options_on(self, appointment: int, pattern_day: int) -> list[Option]:
+        """The options of ``appointment`` on ``pattern_day``."""
+        return self.by_appointment_day.get((appointment, pattern_day), [])
+
+
+def hours_text(hours: WeeklyHours) -> str:
+    """``"Mon 09:00-17:00, Thu 09:00-13:00"``: the days and hours of a weekly map."""
+    parts = []
+    for day, spans in enumerate(hours.days):
+        if spans:
+            parts.append(f"{DAY_NAMES[day][:3]} " + ", ".join(span_label(s.start, s.end) for s in spans))
+    return "; ".join(parts) if parts else "never"
+
+
+class _Narrowing:
+    """The allowed starts of one candidate, narrowed rule by rule, with the facts that cut them."""
+
+    def __init__(self, starts: Starts) -> None:
+        self.starts = starts
+        self.facts: list[str] = []
+
+    def apply(self, new: Starts, fact: str) -> bool:
+        """Narrow to ``new``; record ``fact`` if it removed anything. False once empty."""
+        if new != self.starts:
+            self.facts.append(fact)
+            self.starts = new
+        return bool(self.starts)
+
+
+class Presolver:
+    """Builds the :class:`Presolved` options of one scenario."""
+
+    def __init__(self, scenario: Scenario, travel: Travel) -> None:
+        self.s = scenario
+        self.travel = travel
+        self.metric_modes = {
+            mode
+            for mode in ("car", "public", "walk", "taxi")
+            if not any(k[2] == mode for k in scenario.travel.matrix)
+        }
+        self.result = Presolved()
+
+    def run(self) -> Presolved:
+        """Enumerate every option of every appointment."""
+        for appt in self.s.appointments:
+            for week in range(self.s.horizon.weeks):
+                for day in range(7):
+                    self._appointment_day(appt, week, day)
+        return self.result
+
+    def _appointment_day(self, appt: Appointment, week: int, day: int) -> None:
+        g = week * 7 + day
+        if day not in appt.window_days:
+            return
+        facts: list[str] = []
+        found = False
+        for venue in appt.venues:
+            for pracs in self._practitioner_choices(appt):
+                refusal = self._venue_refusal(appt, venue, pracs)
+                if refusal is not None:
+                    facts.append(refusal)
+                    continue
+                for carer in self._carer_choices(appt):
+                    for inside, narrowing in self._placements(appt, week, day, venue, pracs, carer):
+                        if narrowing.starts:
+                            self._add(appt, week, day, venue, pracs, carer, inside, narrowing.starts)
+                            found = True
+                        else:
+                            facts.append("; ".join(narrowing.facts))
+        if not found:
+            self.result.lost_days[(appt.index, g)] = list(dict.fromkeys(facts))
+
+    def _practitioner_choices(self, appt: Appointment) -> Iterator[tuple[int, ...]]:
+        if appt.role is None:
+            yield appt.practitioners
+            return
+        for p in self.s.practitioners:
+            if p.role == appt.role:
+                yield (p.index,)
+
+    def _carer_choices(self, appt: Appointment) -> Sequence[int | None]:
+        if not appt.needs_carer:
+            return (None,)
+        return self.s.clients[appt.client].carers
+
+    def _venue_refusal(self, appt: Appointment, venue: int, pracs: tuple[int, ...]) -> str | None:
+        place = self.s.venues[venue]
+        is_home = venue == self.s.clients[appt.client].home
+        for p in pracs:
+            prac = self.s.practitioners[p]
+            if is_home and not prac.home_visits:
+                return f"{prac.name} does not do home visits"
+            if not is_home and venue not in prac.venues:
+                return f"{prac.name} does not work at {place.name}"
+        return None
+
+    def _placements(
+        self, appt: Appointment, week: int, day: int, venue: int, pracs: tuple[int, ...], carer: int | None
+    ) -> Iterator[tuple[int | None, _Narrowing]]:
+        client = self.s.clients[appt.client]
+        common = self._common(appt, week, day, venue, pracs, carer)
+        if not common.starts:
+            yield None, common
+            return
+        for k, routine in enumerate(client.routines):
+            if routine.is_fixed and routine.allows_sessions and routine.at == venue and day in routine.days:
+                n = _Narrowing(common.starts)
+                n.facts = list(common.facts)
+                n.apply(
+                    st.intersect(n.starts, st.inside([routine.span], appt.duration)),
+                    f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
+                )
+                yield k, n
+        yield None, self._as_stop(appt, client, day, venue, common)
+
+    def _common(
+        self, appt: Appointment, week: int, day: int, venue: int, pracs: tuple[int, ...], carer: int | None
+    ) -> _Narrowing:
+        """Window, day bounds, venue hours, practitioners and carer: rules of every placement."""
+        h = self.s.horizon
+        d = appt.duration
+        dayname = DAY_NAMES[day]
+        n = _Narrowing(st.between(max(appt.earliest, h.day_start), min(appt.latest, h.day_end) - d))
+        place = self.s.venues[venue]
+        if place.open is not None and not n.apply(
+            st.intersect(n.starts, st.inside(place.open.on(day), d)),
+            _hours_fact(place.name, "is open", "is closed", place.open.on(day), dayname),
+        ):
+            return n
+        for p in pracs:
+            prac = self.s.practitioners[p]
+            if prac.available is not None and not n.apply(
+                st.intersect(n.starts, st.inside(prac.available.on(day), d)),
+                _hours_fact(prac.name, "works", "does not work", prac.available.on(day), dayname)
+                + f" (works {hours_text(prac.available)})",
+            ):
+                return n
+            for busy in prac.busy_on(week, day):
+                if not n.apply(
+                    st.avoiding(n.starts, busy.span, d),
+                    f"{prac.name} is busy ({busy.label}) {span_label(busy.span.start, busy.span.end)}",
+                ):
+                    return n
+            if prac.base is not None and not n.apply(
+                self._depot_bounds(n.starts, prac.base, venue, prac.travel_mode, d),
+                f"{prac.name}'s journey from {self.s.venues[prac.base].name} to {place.name}",
+            ):
+                return n
+        if carer is not None:
+            person = self.s.carers[carer]
+            if person.available is not None and not n.apply(
+                st.intersect(n.starts, st.inside(person.available.on(day), d)),
+                _hours_fact(person.name, "is free", "is not free", person.available.on(day), dayname)
+                + f" (free {hours_text(person.available)})",
+            ):
+                return n
+            n.apply(
+                self._depot_bounds(n.starts, person.home, venue, person.travel_mode, d),
+                f"{person.name}'s journey from {self.s.venues[person.home].name} to {place.name}",
+            )
+        return n
+
+    def _as_stop(
+        self, appt: Appointment, client: Client, day: int, venue: int, common: _Narrowing
+    ) -> _Narrowing:
+        """A session that is its own stop: clear of every fixed routine, reachable from home."""
+        n = _Narrowing(common.starts)
+        n.facts = list(common.facts)
+        for routine in client.fixed_routines_on(day):
+            if not n.apply(
+                st.avoiding(n.starts, routine.span, appt.duration),
+                f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
+            ):
+                return n
+        n.apply(
+            self._depot_bounds(n.starts, client.home, venue, client.travel_mode, appt.duration),
+            f"{client.name}'s journey from home to {self.s.venues[venue].name}",
+        )
+        return n
+
+    def _depot_bounds(self, starts: Starts, depot: int, venue: int, mode: str, duration: int) -> Starts:
+        """Leave the depot no earlier than day_start and be back by day_end.
+
+        Valid for a stop anywhere in the day only when travel is metric (no measured
+        journeys for the mode), since then no detour is shorter than the direct journey.
+        """
+        if depot == venue or mode not in self.metric_modes:
+            return starts
+        h = self.s.horizon
+        there = self.travel.minutes(depot, venue, mode)
+        back = self.travel.minutes(venue, depot, mode)
+        return st.intersect(starts, st.between(h.day_start + there, h.day_end - back - duration))
+
+    def _add(
+        self,
+        appt: Appointment,
+        week: int,
+        day: int,
+        venue: int,
+        pracs: tuple[int, ...],
+        carer: int | None,
+        inside: int | None,
+        starts: Starts,
+    ) -> None:
+        slots = st.slots(starts, self.s.horizon.slot)
+        if not slots:
+            return
+        option = Option(
+            index=len(self.result.options),
+            appointment=appt.index,
+            week=week,
+            day=day,
+            venue=venue,
+            practitioners=pracs,
+            carer=carer,
+            inside=inside,
+            slots=slots,
+        )
+        self.result.options.append(option)
+        self.result.by_appointment_day.setdefault((appt.index, option.pattern_day), []).append(option)
+
+
+def _hours_fact(subject: str, verb: str, negative: str, spans: Sequence[Span], dayname: str) -> str:
+    """``"Ana works 09:00-13:00 on Thursday"`` or ``"Ana does not work on Tuesday"``."""
+    if not spans:
+        return f"{subject} {negative} on {dayname}"
+    return f"{subject} {verb} {', '.join(span_label(s.start, s.end) for s in spans)} on {dayname}"
+
+
+def presolve(scenario: Scenario, travel: Travel) -> Presolved:
+    """Every option of every appointment of ``scenario`` (see the module's docstring)."""
+    return Presolver(scenario, travel).run()

@@ -1,0 +1,172 @@
+"""What a solve returns: status, objective with bound and gap, the pattern, and why not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scheduler.clock import DAYS, format_time
+from scheduler.contract import schedule as doc
+from scheduler.model import Scenario
+from scheduler.schedule import PlacedSession, session_to_doc
+
+Status = Literal["optimal", "feasible", "infeasible", "timeout"]
+PersonKind = Literal["client", "carer", "practitioner"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A report during search: seconds so far, best objective and proven bound."""
+
+    elapsed: float
+    objective: float | None
+    bound: float | None
+    solutions: int
+
+
+@dataclass(frozen=True)
+class RoutinePlacement:
+    """Where a flexible routine falls: client index, routine name, week (0-based), day, minutes."""
+
+    client: int
+    name: str
+    week: int
+    day: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A journey between venue indices; depart and arrive in minutes after midnight; cost in pence."""
+
+    origin: int
+    destination: int
+    depart: int
+    arrive: int
+    minutes: int
+    pence: int
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """One person's journeys on one pattern day."""
+
+    kind: PersonKind
+    person: int
+    week: int
+    day: int
+    mode: str
+    legs: tuple[Leg, ...]
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The outcome of :func:`scheduler.solver.solve`; it never raises for an infeasible scenario.
+
+    ``objective`` and ``components`` are the model's own figures (weights applied), so that
+    the independent validator can check them; ``bound`` is the proven lower bound.
+    """
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    runtime: float
+    components: Mapping[str, float] = field(default_factory=dict)
+    sessions: tuple[PlacedSession, ...] = ()
+    routines: tuple[RoutinePlacement, ...] = ()
+    itineraries: tuple[Itinerary, ...] = ()
+    dropped: tuple[int, ...] = ()
+    explanation: str | None = None
+
+    @property
+    def has_schedule(self) -> bool:
+        """True when a pattern was found (``optimal`` or ``feasible``)."""
+        return self.status in ("optimal", "feasible")
+
+    @property
+    def gap(self) -> float | None:
+        """Relative distance between the objective and the bound (0 when proven optimal)."""
+        if self.objective is None or self.bound is None:
+            return None
+        if self.status == "optimal":
+            return 0.0
+        return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+    def to_doc(self, scenario: Scenario) -> doc.ScheduleDoc:
+        """The schedule document of the contract, with per-client KPIs and ``before`` figures."""
+        from scheduler.validate import evaluate_current, evaluate_sessions
+
+        kpis: dict[str, doc.Kpis] = {}
+        practitioner_kpis: dict[str, dict[str, float]] = {}
+        before = evaluate_current(scenario)
+        if self.has_schedule:
+            evaluation = evaluate_sessions(scenario, self.sessions)
+            for client in scenario.clients:
+                figures = dict(evaluation.kpis[client.id])
+                before_figures = before.kpis.get(client.id) if before is not None else None
+                kpis[client.id] = doc.Kpis.model_validate({**figures, "before": before_figures})
+            practitioner_kpis = {k: dict(v) for k, v in evaluation.practitioners.items()}
+        return doc.ScheduleDoc(
+            status=self.status,
+            objective=doc.Objective(
+                total=_round(self.objective),
+                bound=_round(self.bound),
+                gap=None if self.gap is None else round(self.gap, 6),
+                components={k: round(v, 6) for k, v in self.components.items()},
+            ),
+            solve_seconds=round(self.runtime, 3),
+            sessions=[session_to_doc(scenario, s) for s in self.sessions],
+            routines=[
+                doc.RoutinePlacement(
+                    client=scenario.clients[r.client].id,
+                    name=r.name,
+                    week=r.week + 1,
+                    day=DAYS[r.day],
+                    start=format_time(r.start),
+                    end=format_time(r.end),
+                )
+                for r in self.routines
+            ],
+            itineraries=[_itinerary_doc(scenario, it) for it in self.itineraries],
+            kpis=kpis,
+            practitioner_kpis=practitioner_kpis,
+            dropped=[scenario.appointments[a].id for a in self.dropped],
+            explanation=self.explanation,
+        )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _person_id(scenario: Scenario, kind: PersonKind, person: int) -> str:
+    if kind == "client":
+        return scenario.clients[person].id
+    if kind == "carer":
+        return scenario.carers[person].id
+    return scenario.practitioners[person].id
+
+
+def _itinerary_doc(scenario: Scenario, it: Itinerary) -> doc.Itinerary:
+    return doc.Itinerary(
+        person=_person_id(scenario, it.kind, it.person),
+        role=it.kind,
+        week=it.week + 1,
+        day=DAYS[it.day],
+        legs=[
+            doc.Leg.model_validate(
+                {
+                    "from": scenario.venues[leg.origin].id,
+                    "to": scenario.venues[leg.destination].id,
+                    "depart": format_time(leg.depart),
+                    "arrive": format_time(leg.arrive),
+                    "minutes": leg.minutes,
+                    "cost": leg.pence / 100,
+                    "mode": it.mode,
+                }
+            )
+            for leg in it.legs
+        ],
+    )
