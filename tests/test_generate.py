@@ -1,0 +1,181 @@
+"""The town generator: deterministic, loadable, sized to its caseload, and booking the way agencies do."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler.clock import parse_time
+from scheduler.generate import SCHOOL_HOURS, generate_town, main, to_json
+from scheduler.loader import HOME, load_scenario
+from scheduler.model import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TOWN = ROOT / "data" / "town.json"
+
+
+@cache
+def _town(households: int, seed: int = 0) -> dict[str, Any]:
+    return generate_town(households, seed=seed)
+
+
+@cache
+def _scenario(households: int, seed: int = 0) -> Scenario:
+    return load_scenario(_town(households, seed))
+
+
+def test_the_same_seed_gives_the_same_town() -> None:
+    assert generate_town(5, seed=3) == generate_town(5, seed=3)
+
+
+def test_another_seed_gives_another_town() -> None:
+    assert generate_town(5, seed=3) != generate_town(5, seed=4)
+
+
+@pytest.mark.parametrize("households", [1, 5, 20])
+def test_the_town_loads(households: int) -> None:
+    scenario = _scenario(households)
+    assert len({c.household for c in scenario.clients}) == households
+
+
+def test_data_town_is_the_generators_output() -> None:
+    expected = to_json(generate_town(20, seed=7)) + "\n"
+    assert TOWN.read_text(encoding="utf-8") == expected, (
+        "data/town.json is stale: run python -m scheduler.generate --households 20 --seed 7 -o data/town.json"
+    )
+
+
+@pytest.mark.parametrize(("households", "at_least"), [(20, 15), (50, 38), (100, 75)])
+def test_practitioners_grow_with_the_town(households: int, at_least: int) -> None:
+    assert len(_scenario(households).practitioners) >= at_least
+
+
+def test_every_child_has_three_to_seven_appointments() -> None:
+    for households in (1, 5, 20, 50):
+        per_client = Counter(a.client for a in _scenario(households).appointments)
+        assert len(per_client) == len(_scenario(households).clients)
+        assert set(per_client.values()) <= set(range(3, 8))
+
+
+def test_the_town_has_the_variety_it_promises() -> None:
+    town = _town(20)
+    appointments = town["appointments"]
+    children = Counter(c["household"] for c in town["clients"])
+    assert 2 in children.values()
+    assert any("role" in a for a in appointments)
+    assert any(a["optional"] for a in appointments)
+    assert any(
+        a["frequency"]["per_week"] == 2 and a["frequency"]["min_days_apart"] == 2 for a in appointments
+    )
+    assert any(a["needs_carer"] for a in appointments)
+    assert not all(a["needs_carer"] for a in appointments)
+    assert {a["duration"] for a in appointments} <= set(range(30, 61))
+    assert any(p["home_visits"] for p in town["practitioners"])
+    assert any(len(c["carers"]) == 2 for c in town["clients"])
+    assert len({p["agency"] for p in town["practitioners"]}) >= 6
+    kinds = Counter(v["kind"] for v in town["venues"])
+    assert kinds["hospital"] == 1
+    assert 2 <= kinds["school"] <= 3
+    assert kinds["clinic"] >= 3
+    assert town["travel"]["matrix"]
+
+
+def test_routines_fit_the_age() -> None:
+    for client in _town(20)["clients"]:
+        names = {r["name"] for r in client["routines"]}
+        if "school" in names:
+            school = next(r for r in client["routines"] if r["name"] == "school")
+            assert school["allows_sessions"]
+            assert school["at"].startswith("school-")
+        assert names & {"school", "nap", "morning nap"}
+        if "lunch feed" in names:
+            feed = next(r for r in client["routines"] if r["name"] == "lunch feed")
+            assert feed["duration"] == 30
+
+
+def test_homes_lie_within_about_four_km_of_the_centre() -> None:
+    homes = [v for v in _town(50)["venues"] if v["kind"] == "home"]
+    lats, lons = [v["lat"] for v in homes], [v["lon"] for v in homes]
+    assert max(lats) - min(lats) < 0.075
+    assert max(lons) - min(lons) < 0.12
+
+
+@pytest.mark.parametrize("households", [5, 20, 100])
+def test_todays_bookings_keep_each_practitioners_diary(households: int) -> None:
+    s = _scenario(households)
+    for appt in s.appointments:
+        assert appt.current, f"{appt.id} has no current booking"
+        per_week = appt.frequency.per_week or 1
+        assert len(appt.current) == per_week
+        days = sorted(b.day for b in appt.current)
+        assert all(b - a >= appt.frequency.min_days_apart for a, b in itertools.pairwise(days))
+        named = {b.practitioners for b in appt.current}
+        assert len(named) == 1, f"{appt.id}: one practitioner for every session"
+        for booking in appt.current:
+            end = booking.start + appt.duration
+            attendees = booking.practitioners or appt.practitioners
+            assert booking.day in appt.window_days
+            assert appt.earliest <= booking.start
+            assert end <= appt.latest
+            assert booking.venue in appt.venues
+            assert s.venues[booking.venue].is_open(booking.day, booking.start, end)
+            for index in attendees:
+                p = s.practitioners[index]
+                assert appt.role is None or p.role == appt.role
+                assert p.is_available(booking.day, booking.start, end), f"{appt.id}: {p.id} is not free"
+                assert not any(b.span.overlaps(booking.start, end) for b in p.busy_on(0, booking.day))
+
+
+def test_agencies_mostly_keep_clear_of_school_hours() -> None:
+    s = _scenario(100)
+    school_start, school_end = (parse_time(t) for t in SCHOOL_HOURS)
+    outside_school = clashing = 0
+    for appt in s.appointments:
+        client = s.clients[appt.client]
+        school = next((r for r in client.routines if r.name == "school"), None)
+        for booking in appt.current:
+            if school is None or booking.venue == school.at:
+                continue
+            outside_school += 1
+            clashing += booking.start < school_end and school_start < booking.start + appt.duration
+    assert 0 < clashing < 0.3 * outside_school
+
+
+def test_bookings_name_home_visits_as_home() -> None:
+    venues = {b["venue"] for a in _town(20)["appointments"] for b in a["current"]}
+    assert HOME in venues
+    assert not any(v.startswith("home-") for v in venues)
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least one household"):
+        generate_town(0)
+    with pytest.raises(ValueError, match="not a Monday"):
+        generate_town(3, start=date(2027, 1, 12))
+
+
+def test_the_command_writes_a_scenario_file(tmp_path: Path) -> None:
+    out = tmp_path / "town.json"
+    main(["--households", "3", "--seed", "11", "-o", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == generate_town(3, seed=11)
+    load_scenario(out)
+
+
+def test_the_command_prints_without_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--households", "1", "--seed", "2"])
+    assert json.loads(capsys.readouterr().out) == generate_town(1, seed=2)
+
+
+def test_to_json_keeps_short_lists_on_one_line_and_round_trips() -> None:
+    value = {"open": {"mon": [["09:00", "17:00"]]}, "names": ["x" * 60, "y" * 60]}
+    text = to_json(value)
+    assert json.loads(text) == value
+    assert '"open": {"mon": [["09:00", "17:00"]]}' in text
+    assert text.count("\n") > 2
