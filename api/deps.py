@@ -33,8 +33,14 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A database session for one request; uncommitted work is rolled back when it ends."""
-    with request.app.state.sessions() as session:
+    """A database session for one request, closed (uncommitted work rolled back) when the route returns."""
+    with request.app.state.database.sessions() as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only session that does not hold SQLite's write lock (for reads only)."""
+    with request.app.state.database.read_sessions() as session:
         yield session
 
 
@@ -45,7 +51,8 @@ def get_runner(request: Request) -> JobRunner:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 RunnerDep = Annotated["JobRunner", Depends(get_runner)]
 
 
@@ -56,7 +63,7 @@ def unauthorized(detail: str, error: str | None = None) -> HTTPException:
 
 
 def get_tenant(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    session: ReadSessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Tenant:
     """The tenant whose active API key the request carries; 401 otherwise."""
     if credentials is None:

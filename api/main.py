@@ -12,8 +12,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
-from api.db import make_engine, make_session_factory
-from api.deps import SessionDep
+from api.db import Database
+from api.deps import ReadSessionDep
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.migrate import upgrade
@@ -41,17 +41,16 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-        sessions = make_session_factory(engine)
-        runner = JobRunner(settings, sessions, solve)
-        app.state.settings, app.state.sessions, app.state.runner = settings, sessions, runner
+        database = Database(settings.database_url)
+        upgrade(database.engine)
+        runner = JobRunner(settings, database.sessions, solve)
+        app.state.settings, app.state.database, app.state.runner = settings, database, runner
         runner.start()
         try:
             yield
         finally:
             runner.shutdown()
-            engine.dispose()
+            database.dispose()
 
     app = FastAPI(
         title="carepattern",
@@ -74,7 +73,7 @@ def _home() -> RedirectResponse:
     return RedirectResponse("/docs")
 
 
-def _health(session: SessionDep) -> dict[str, str]:
+def _health(session: ReadSessionDep) -> dict[str, str]:
     """``{"status": "ok"}`` when the database answers."""
     session.execute(text("SELECT 1"))
     return {"status": "ok"}

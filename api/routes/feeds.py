@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, SessionDep, SettingsDep, TenantDep
+from api.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
 from api.models import Feed, utcnow
 from api.publishing import feed_kind, issue_token
 from api.routes.common import INVALID, NOT_FOUND, UNAUTHORIZED, owned
@@ -60,7 +60,7 @@ def issued_feed(feed: Feed, settings: Settings, token: str | None, *, changed: b
 
 @router.get("", response_model=Page[FeedPublic], responses=INVALID)
 def list_feeds(
-    session: SessionDep,
+    session: ReadSessionDep,
     tenant: TenantDep,
     page: PageDep,
     scenario_id: Annotated[str | None, Query(description="Only this scenario's feeds.")] = None,
@@ -81,7 +81,7 @@ def list_feeds(
 
 
 @router.get("/{feed_id}", response_model=FeedPublic, responses=NOT_FOUND)
-def get_feed(feed_id: str, session: SessionDep, tenant: TenantDep) -> FeedPublic:
+def get_feed(feed_id: str, session: ReadSessionDep, tenant: TenantDep) -> FeedPublic:
     """One feed."""
     return feed_public(owned(session, Feed, feed_id, tenant, "feed"))
 
@@ -136,7 +136,7 @@ def _not_modified(feed: Feed, if_none_match: str | None, if_modified_since: str 
 )
 def get_calendar(
     token: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     if_none_match: Annotated[str | None, Header()] = None,
     if_modified_since: Annotated[str | None, Header()] = None,
 ) -> Response:

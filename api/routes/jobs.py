@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PageDep, RunnerDep, SessionDep, SettingsDep, TenantDep
+from api.deps import PageDep, ReadSessionDep, RunnerDep, SessionDep, SettingsDep, TenantDep
 from api.models import Job, Scenario, Tenant
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.runner import JobRunner
@@ -108,7 +108,7 @@ def solve_scenario(
 
 @router.get("/v1/jobs", response_model=Page[JobPublic], responses=INVALID)
 def list_jobs(
-    session: SessionDep,
+    session: ReadSessionDep,
     tenant: TenantDep,
     page: PageDep,
     scenario_id: Annotated[str | None, Query(description="Only this scenario's jobs.")] = None,
@@ -126,7 +126,7 @@ def list_jobs(
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobPublic, responses=NOT_FOUND)
-def get_job(job_id: str, session: SessionDep, tenant: TenantDep) -> JobPublic:
+def get_job(job_id: str, session: ReadSessionDep, tenant: TenantDep) -> JobPublic:
     """A job's status, its progress (best objective, bound, elapsed) and, when done, its schedule's id."""
     return job_public(owned(session, Job, job_id, tenant, "job"))
 
@@ -187,11 +187,13 @@ def resubmit_job(
     responses=EVENT_STREAM | NOT_FOUND,
 )
 def job_events(
-    job_id: str, request: Request, session: SessionDep, tenant: TenantDep, settings: SettingsDep
+    job_id: str, request: Request, session: ReadSessionDep, tenant: TenantDep, settings: SettingsDep
 ) -> StreamingResponse:
     """Server-Sent Events: an event named after the status at every change; ends when the job is over."""
     owned(session, Job, job_id, tenant, "job")
-    stream = _job_stream(request, request.app.state.sessions, job_id, settings.progress_interval_s)
+    stream = _job_stream(
+        request, request.app.state.database.read_sessions, job_id, settings.progress_interval_s
+    )
     return StreamingResponse(
         stream,
         media_type="text/event-stream",

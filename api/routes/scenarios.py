@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
+from api.deps import PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
 from api.models import Job, Scenario, Schedule, utcnow
 from api.routes.common import INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.schemas import Page, ScenarioPublic, ScenarioSummary
@@ -50,7 +50,7 @@ def create_scenario(
 
 
 @router.get("", response_model=Page[ScenarioSummary], responses=INVALID)
-def list_scenarios(session: SessionDep, tenant: TenantDep, page: PageDep) -> dict[str, Any]:
+def list_scenarios(session: ReadSessionDep, tenant: TenantDep, page: PageDep) -> dict[str, Any]:
     """Your organisation's scenarios, newest first."""
     limit, offset = page
     total = session.scalar(select(func.count()).select_from(Scenario).where(Scenario.tenant_id == tenant.id))
@@ -65,7 +65,7 @@ def list_scenarios(session: SessionDep, tenant: TenantDep, page: PageDep) -> dic
 
 
 @router.get("/{scenario_id}", response_model=ScenarioPublic, responses=NOT_FOUND)
-def get_scenario(scenario_id: str, session: SessionDep, tenant: TenantDep) -> Scenario:
+def get_scenario(scenario_id: str, session: ReadSessionDep, tenant: TenantDep) -> Scenario:
     """One scenario with its document."""
     return owned(session, Scenario, scenario_id, tenant, "scenario")
 
@@ -105,7 +105,7 @@ def delete_scenario(scenario_id: str, session: SessionDep, tenant: TenantDep, ru
 @router.post("/{scenario_id}/validate", responses=NOT_FOUND | INVALID)
 def validate_scenario(
     scenario_id: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     tenant: TenantDep,
     schedule_id: Annotated[
         str | None,

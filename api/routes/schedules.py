@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, SessionDep, SettingsDep, TenantDep
+from api.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
 from api.models import Schedule
 from api.publishing import publish
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/schedules", tags=["schedules"], responses=UNAUTHO
 
 @router.get("", response_model=Page[SchedulePublic], responses=INVALID)
 def list_schedules(
-    session: SessionDep,
+    session: ReadSessionDep,
     tenant: TenantDep,
     page: PageDep,
     scenario_id: Annotated[str | None, Query(description="Only this scenario's schedules.")] = None,
@@ -42,7 +42,7 @@ def list_schedules(
 
 
 @router.get("/{schedule_id}", response_model=SchedulePublic, responses=NOT_FOUND)
-def get_schedule(schedule_id: str, session: SessionDep, tenant: TenantDep) -> Schedule:
+def get_schedule(schedule_id: str, session: ReadSessionDep, tenant: TenantDep) -> Schedule:
     """A schedule: the contract's schedule document with the ids it belongs to."""
     return owned(session, Schedule, schedule_id, tenant, "schedule")
 
