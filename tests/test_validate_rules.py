@@ -659,3 +659,19 @@ def test_two_week_limits_apply_to_each_week() -> None:
         "8 limit jo wk1: Jo has sessions on 2 days (Mon and Wed); the limit is 1 a week",
         "8 limit jo wk2: Jo has sessions on 2 days (Mon and Wed); the limit is 1 a week",
     ]
+
+
+# Today's bookings (docs/rules.md): judged as a schedule, except the frequency of appointments without any
+
+
+def test_todays_bookings_frequency() -> None:
+    d = scenario_dict()
+    _speech(d)
+    appointment(d, "therapy").update(
+        frequency={"per_week": 2}, current=[{"day": "mon", "start": "10:00", "venue": "clinic"}]
+    )
+    report = validate(load_scenario(d))
+    # speech has no booking: not judged; therapy has one of its two.
+    assert [f"{v.rule} {v.code} {v}" for v in report.current_violations] == [
+        "1 frequency therapy: Jo's Therapy needs 2 sessions a week, has 1"
+    ]
