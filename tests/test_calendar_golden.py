@@ -104,5 +104,6 @@ def test_committed_feeds_expand_to_their_schedule_with_two_python_parsers(case: 
 def test_committed_household_feed_expands_with_ical_js(case: str) -> None:
     document, schedule = _inputs(case)
     expected = expected_occurrences(document, audience_sessions(document, schedule, "household-lee"))
-    found = expand_with_ical_js(FIXTURES / case / "household-lee.ics")
+    feed = FIXTURES / case / "household-lee.ics"
+    found = expand_with_ical_js(feed)[feed]
     assert [o for o in found if "-travel-" not in o.name] == expected

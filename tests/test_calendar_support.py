@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
@@ -300,7 +301,8 @@ def schedule_doc(
 
 def audience_sessions(scenario: Mapping[str, Any], schedule: ScheduleDoc, key: str) -> list[Any]:
     """The sessions feed ``key`` must show, decided from the documents alone."""
-    kind, _, ident = key.partition("-")
+    kind, _, quoted = key.partition("-")
+    ident = unquote(quoted)
     households = {c["id"]: c.get("household", c["home"]) for c in scenario["clients"]}
     keep = {
         "household": lambda s: households[s.client] == ident,
@@ -310,6 +312,15 @@ def audience_sessions(scenario: Mapping[str, Any], schedule: ScheduleDoc, key: s
         "venue": lambda s: s.venue == ident,
     }[kind]
     return [s for s in schedule.sessions if keep(s)]
+
+
+def horizon_dates(scenario: Mapping[str, Any]) -> tuple[date, date]:
+    """The first and last day a feed of ``scenario`` may show."""
+    horizon = scenario["horizon"]
+    start = date.fromisoformat(horizon["start"])
+    if "repeat_until" in horizon:
+        return start, date.fromisoformat(horizon["repeat_until"])
+    return start, start + timedelta(weeks=horizon.get("weeks", 1))
 
 
 def expected_occurrences(scenario: Mapping[str, Any], sessions: Iterable[Any]) -> list[Occurrence]:
@@ -351,7 +362,7 @@ def expand_with_vobject(ics: bytes) -> list[Occurrence]:
     """Every occurrence as vobject reads it (with its own reading of the embedded VTIMEZONE)."""
     calendar = vobject.readOne(ics.decode())
     found = []
-    for vevent in calendar.vevent_list:
+    for vevent in calendar.contents.get("vevent", []):
         start, end = vevent.dtstart.value, vevent.dtend.value
         length = end - start
         rules = vevent.getrruleset(addRDate=True)
@@ -370,25 +381,20 @@ def node_with_ical_js() -> str | None:
     return node if node is not None and ICAL_JS_PACKAGE.exists() else None
 
 
-def expand_with_ical_js(ics_path: Path) -> list[Occurrence]:
-    """Every occurrence as ical.js reads it, with UTC instants from the feed's own VTIMEZONE."""
+def expand_with_ical_js(*ics_paths: Path) -> dict[Path, list[Occurrence]]:
+    """Every occurrence of each feed as ical.js reads it, with UTC instants from the feed's own VTIMEZONE."""
     node = node_with_ical_js()
     assert node is not None
-    run = subprocess.run(
-        [node, str(ICAL_JS_SCRIPT), str(ics_path)], capture_output=True, text=True, check=True, timeout=60
-    )
-    found = []
-    for item in json.loads(run.stdout):
-        utc = datetime.fromisoformat(item["utc"].replace("Z", "+00:00"))
-        found.append(
-            Occurrence(
-                _name(item["uid"]),
-                datetime.fromisoformat(item["start"]),
-                datetime.fromisoformat(item["end"]),
-                utc,
-            )
-        )
-    return sorted(found)
+    command = [node, str(ICAL_JS_SCRIPT), *map(str, ics_paths)]
+    run = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    expanded = json.loads(run.stdout)
+    return {path: sorted(_from_ical_js(item) for item in expanded[str(path)]) for path in ics_paths}
+
+
+def _from_ical_js(item: Mapping[str, Any]) -> Occurrence:
+    utc = datetime.fromisoformat(item["utc"].replace("Z", "+00:00"))
+    start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
+    return Occurrence(_name(item["uid"]), start, end, utc)
 
 
 def _wall(moment: datetime) -> datetime:

@@ -107,7 +107,7 @@ def test_ical_js_reads_the_vtimezone_as_zoneinfo_every_day_of_two_years(tzid: st
     calendar.add_component(event)
     path = tmp_path / "noon.ics"
     path.write_bytes(calendar.to_ical())
-    occurrences = expand_with_ical_js(path)
+    occurrences = expand_with_ical_js(path)[path]
     assert len(occurrences) == 731
     assert [o.utc for o in occurrences] == [o.start.replace(tzinfo=zone).astimezone(UTC) for o in occurrences]
     assert {o.start.hour for o in occurrences} == {12}

@@ -2,8 +2,9 @@
 // file's own VTIMEZONEs: ical.js has no time zone database of its own, so a wrong VTIMEZONE
 // shows up as wrong UTC instants.
 //
-// Usage: node tests/js/expand.mjs FEED.ics
-// Prints JSON: [{"uid", "sequence", "start": local "YYYY-MM-DDTHH:MM:SS", "end", "utc": ISO instant}]
+// Usage: node tests/js/expand.mjs FEED.ics [MORE.ics ...]
+// Prints JSON: {"FEED.ics": [{"uid", "sequence", "tzid", "start": local "YYYY-MM-DDTHH:MM:SS", "end",
+//                             "utc": ISO instant}], ...}
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
 
@@ -36,9 +37,13 @@ function expand(text) {
   return occurrences;
 }
 
-const [file] = process.argv.slice(2);
-if (!file) {
-  console.error("usage: node tests/js/expand.mjs FEED.ics");
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error("usage: node tests/js/expand.mjs FEED.ics [MORE.ics ...]");
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(expand(readFileSync(file, "utf8"))));
+const expanded = {};
+for (const file of files) {
+  expanded[file] = expand(readFileSync(file, "utf8"));
+}
+process.stdout.write(JSON.stringify(expanded));
