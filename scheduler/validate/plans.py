@@ -107,11 +107,6 @@ class DayPlan:
     stops: tuple[Stop, ...]
     sessions: tuple[PlacedSession, ...]
 
-    @property
-    def pattern_day(self) -> int:
-        """``week * 7 + day``."""
-        return self.week * 7 + self.day
-
     def pairs(self) -> Iterator[tuple[Stop, Stop]]:
         """Consecutive stops."""
         return itertools.pairwise(self.stops)
