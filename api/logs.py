@@ -6,7 +6,8 @@ import logging
 import re
 from typing import Any
 
-FEED_PATH = re.compile(r"/feeds/[^\s?#\"]*")
+FEED_PATH = re.compile(r"(?:^|(?<=[\s\"']))/feeds/[^\s\"']*")
+"""A public feed path (not ``/v1/feeds/...``) with its token and anything after it."""
 REDACTED = "/feeds/<redacted>"
 
 
