@@ -26,6 +26,7 @@ from scheduler.calendar import (
     scenario_key,
 )
 from scheduler.contract.schedule import ScheduleDoc
+from scheduler.errors import ScheduleError
 from scheduler.loader import load_scenario
 from scheduler.schedule import read_schedule
 from tests.test_calendar_support import (
@@ -458,3 +459,34 @@ def _unfolded(ics: bytes) -> str:
     """The feed's text with folded lines joined and escapes undone, for searching."""
     text = ics.decode().replace("\r\n ", "")
     return text.replace("\\,", ",").replace("\\;", ";").replace("\\n", "\n")
+
+
+def test_an_occurrence_named_twice_is_a_located_schedule_error() -> None:
+    data = schedule_doc().model_dump(mode="json", by_alias=True)
+    data["sessions"][3]["occurrence"] = 1
+    with pytest.raises(ScheduleError) as raised:
+        _export(scenario_doc(), read_schedule(data))
+    assert [str(issue) for issue in raised.value.issues] == [
+        "sessions[3].occurrence: ben-physio occurrence 1 is also sessions[2]"
+    ]
+
+
+def test_a_journey_to_an_unknown_venue_is_a_located_schedule_error() -> None:
+    data = schedule_doc().model_dump(mode="json", by_alias=True)
+    data["itineraries"][0]["legs"][0]["to"] = "clinic-est"
+    with pytest.raises(ScheduleError) as raised:
+        _export(scenario_doc(), read_schedule(data))
+    assert [str(issue) for issue in raised.value.issues] == [
+        'itineraries[0].legs[0].to: no venue "clinic-est"; did you mean "clinic-east"?'
+    ]
+
+
+def test_refresh_interval_is_written_as_a_duration_and_must_be_positive() -> None:
+    scenario = load_scenario(scenario_doc())
+    options = FeedOptions(refresh_interval=timedelta(hours=6))
+    feeds = render_feeds(
+        scenario, schedule_doc(), revisions=None, revised_at=FIRST_EXPORT, options=options
+    ).feeds
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n" in feeds["client-amy"]
+    with pytest.raises(ValueError, match="not a positive duration"):
+        FeedOptions(refresh_interval=timedelta(0))

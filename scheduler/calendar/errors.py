@@ -24,8 +24,9 @@ class TimezoneRuleError(FeedError):
         self.transitions: tuple[datetime, ...] = tuple(transitions)
         self.reason = reason
         changes = ", ".join(t.isoformat() for t in self.transitions) or "none"
+        span = str(years.start) if len(years) == 1 else f"{years.start}-{years.stop - 1}"
         super().__init__(
-            f"{tzid}: {reason} in {years.start}-{years.stop - 1} (clock changes at {changes}); "
+            f"{tzid}: {reason} in {span} (clock changes at {changes}); "
             "it cannot be published as a rule-based VTIMEZONE"
         )
 

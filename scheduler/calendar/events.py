@@ -126,8 +126,8 @@ def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | N
     Raises :class:`ScheduleError` (with locations) when the schedule does not refer to
     ``scenario``, names one appointment occurrence twice, or has a leg to an unknown venue.
     """
+    _check_unique_occurrences(schedule)
     sessions = sessions_from_doc(scenario, schedule)
-    _check_unique_occurrences(scenario, sessions)
     domain = f"{calendar_key or scenario_key(scenario)}.{UID_DOMAIN}"
     events = []
     for session in sessions:
@@ -170,15 +170,16 @@ def _occurrence_name(scenario: Scenario, session: PlacedSession) -> str:
     return f"{scenario.appointments[session.appointment].id}-{session.occurrence}"
 
 
-def _check_unique_occurrences(scenario: Scenario, sessions: Sequence[PlacedSession]) -> None:
-    seen: set[tuple[int, int]] = set()
+def _check_unique_occurrences(schedule: ScheduleDoc) -> None:
+    """Each appointment occurrence is one event with one UID, so the schedule may name it only once."""
+    first: dict[tuple[str, int], int] = {}
     issues = []
-    for session in sessions:
+    for i, session in enumerate(schedule.sessions):
         key = (session.appointment, session.occurrence)
-        if key in seen:
-            name = _occurrence_name(scenario, session)
-            issues.append(InputIssue("sessions", f"{name} (appointment-occurrence) appears twice"))
-        seen.add(key)
+        if key in first:
+            message = f"{session.appointment} occurrence {session.occurrence} is also sessions[{first[key]}]"
+            issues.append(InputIssue(f"sessions[{i}].occurrence", message))
+        first.setdefault(key, i)
     if issues:
         raise ScheduleError(issues)
 

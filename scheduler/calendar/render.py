@@ -42,6 +42,10 @@ class FeedOptions:
     calendar_key: str | None = None
     refresh_interval: timedelta = timedelta(hours=1)
 
+    def __post_init__(self) -> None:
+        if self.refresh_interval <= timedelta(0):
+            raise ValueError(f"refresh_interval {self.refresh_interval} is not a positive duration")
+
 
 @dataclass(frozen=True)
 class FeedSet:

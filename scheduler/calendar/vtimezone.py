@@ -183,7 +183,11 @@ def _shared_candidates(changes: list[Transition]) -> set[YearlyRule]:
 
 
 def _narrowed(zone: ZoneInfo, candidates: set[YearlyRule], after_year: int, daylight: bool) -> YearlyRule:
-    """One rule of ``candidates``, narrowed by the zone's changes in the years after the feed."""
+    """One rule of ``candidates``, narrowed by the zone's changes in the years after the feed.
+
+    Every candidate is exact for the feed's years; later years only choose among them
+    (stopping where none fits any more). If several remain, "last weekday" wins.
+    """
     for year in range(after_year, after_year + DISAMBIGUATION_YEARS):
         if len(candidates) == 1:
             break
