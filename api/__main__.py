@@ -1,0 +1,5 @@
+"""``python -m api``: the ``scheduler-api`` command."""
+
+from api.cli import main
+
+main()
