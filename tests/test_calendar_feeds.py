@@ -490,3 +490,13 @@ def test_refresh_interval_is_written_as_a_duration_and_must_be_positive() -> Non
     assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n" in feeds["client-amy"]
     with pytest.raises(ValueError, match="not a positive duration"):
         FeedOptions(refresh_interval=timedelta(0))
+
+
+def test_a_journey_home_for_a_home_visit_says_home() -> None:
+    data = schedule_doc().model_dump(mode="json", by_alias=True)
+    leg = {"from": "school-elm", "to": "home-lee", "depart": "15:30", "arrive": "15:45", "minutes": 15}
+    data["itineraries"].append({"person": "amy", "week": 1, "day": "wed", "legs": [leg]})
+    feeds = _export(scenario_doc(), read_schedule(data), travel=True).feeds
+    journey = _by_name(feeds["client-amy"])["amy-ot-1-travel-to-client-amy"]
+    assert str(journey["SUMMARY"]) == "Leave for home, 15 min by public transport"
+    assert str(journey["LOCATION"]) == "Elm School, Elm Road"

@@ -172,10 +172,10 @@ def _travel_text(scenario: Scenario, audience: Audience, event: FeedEvent, leg: 
     home = _home_of(scenario, leg)
     minutes = leg.arrive - leg.depart
     how = f"{minutes} min {MODE_WORDS.get(leg.mode, f'by {leg.mode}')}"
+    going = "home" if leg.destination == home else destination.name
     if leg.direction == "to":
-        summary = f"Leave for {destination.name}, {how}"
+        summary = f"Leave for {going}, {how}"
     else:
-        going = "home" if leg.destination == home else destination.name
         summary = f"Leave {origin.name} for {going}, {how}"
     if audience.kind == "household":
         summary = f"{scenario.clients[leg.person.index].name}: {summary}"
