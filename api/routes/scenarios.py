@@ -39,7 +39,7 @@ def _name(document: dict[str, Any]) -> str | None:
     openapi_extra=SCENARIO_BODY,
 )
 def create_scenario(
-    document: ScenarioBody, session: SessionDep, tenant: TenantDep, response: Response
+    tenant: TenantDep, document: ScenarioBody, session: SessionDep, response: Response
 ) -> Scenario:
     """Store a scenario after checking it whole; 422 lists every problem with its location."""
     scenario = Scenario(tenant_id=tenant.id, name=_name(document), document=document)
@@ -77,7 +77,7 @@ def get_scenario(scenario_id: str, session: ReadSessionDep, tenant: TenantDep) -
     openapi_extra=SCENARIO_BODY,
 )
 def replace_scenario(
-    scenario_id: str, document: ScenarioBody, session: SessionDep, tenant: TenantDep
+    tenant: TenantDep, scenario_id: str, document: ScenarioBody, session: SessionDep
 ) -> Scenario:
     """Replace a scenario's document; its version goes up. Jobs already submitted keep their copy."""
     scenario = owned(session, Scenario, scenario_id, tenant, "scenario")
