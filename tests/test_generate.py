@@ -16,6 +16,8 @@ from scheduler.clock import parse_time
 from scheduler.generate import SCHOOL_HOURS, generate_town, main, to_json
 from scheduler.loader import HOME, load_scenario
 from scheduler.model import Scenario
+from scheduler.solver import solve
+from scheduler.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ROOT / "data" / "town.json"
@@ -131,6 +133,15 @@ def test_todays_bookings_keep_each_practitioners_diary(households: int) -> None:
                 assert appt.role is None or p.role == appt.role
                 assert p.is_available(booking.day, booking.start, end), f"{appt.id}: {p.id} is not free"
                 assert not any(b.span.overlaps(booking.start, end) for b in p.busy_on(0, booking.day))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("households", "seed"), [(1, 1), (2, 0)])
+def test_a_small_town_has_a_pattern_keeping_every_rule(households: int, seed: int) -> None:
+    scenario = _scenario(households, seed)
+    result = solve(scenario, time_limit=30)
+    assert result.has_schedule, result.explanation
+    assert validate(scenario, result.to_doc(scenario)).violations == ()
 
 
 def test_agencies_mostly_keep_clear_of_school_hours() -> None:
