@@ -121,9 +121,19 @@ def _broken_pin(scenario: Scenario, presolved: Presolved, appt: Appointment) -> 
     return None
 
 
-def explain_infeasible(scenario: Scenario, presolved: Presolved, travel: Travel, *, time_limit: float) -> str:
-    """The smallest set of rule groups found that cannot hold together, in words."""
-    built = PatternModel(scenario, presolved, travel, relaxable=True).build(objective=False)
+def explain_infeasible(
+    scenario: Scenario,
+    presolved: Presolved,
+    travel: Travel,
+    *,
+    time_limit: float,
+    only: set[int] | None = None,
+) -> str:
+    """The smallest set of rule groups found that cannot hold together, in words.
+
+    ``only`` restricts the search to those appointments (a group that cannot be placed).
+    """
+    built = PatternModel(scenario, presolved, travel, relaxable=True, only=only).build(objective=False)
     groups = built.groups.literals
     core = _core(built.m, groups, list(groups), time_limit)
     if core is None:

@@ -25,6 +25,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.model import Appointment, Scenario
+from scheduler.schedule import PlacedSession
 from scheduler.solver.presolve import Option, Presolved
 from scheduler.solver.starts import Starts
 from scheduler.travel import Travel
@@ -80,7 +81,7 @@ class Node:
     latest: int
     duration: int
     present: Literal | None
-    option: Option | None = None
+    session: tuple[int, int] | None = None
     label: str = ""
 
 
@@ -116,10 +117,23 @@ class PatternModel:
     """Builds the CP-SAT model of a scenario from its pre-solved options."""
 
     def __init__(
-        self, scenario: Scenario, presolved: Presolved, travel: Travel, *, relaxable: bool = False
+        self,
+        scenario: Scenario,
+        presolved: Presolved,
+        travel: Travel,
+        *,
+        relaxable: bool = False,
+        only: set[int] | None = None,
+        fixed: Sequence[PlacedSession] = (),
     ) -> None:
+        """``only`` limits the model to those appointments; ``fixed`` are sessions of other
+        appointments, already placed, that practitioners, carers and venues must work around."""
         self.s = scenario
-        self.p = presolved
+        self.p = presolved if only is None else presolved.subset(only)
+        self.appointments = [a for a in scenario.appointments if only is None or a.index in only]
+        with_sessions = {a.client for a in self.appointments}
+        self.clients = [c for c in scenario.clients if c.index in with_sessions]
+        self.fixed = tuple(fixed)
         self.travel = travel
         self.m = cp_model.CpModel()
         self.groups = Groups(self.m, relaxable)
@@ -132,18 +146,25 @@ class PatternModel:
         self.intervals: dict[int, cp_model.IntervalVar] = {}
         self.circuits: list[DayCircuit] = []
         self.routine_vars: dict[tuple[int, str, int], cp_model.IntVar] = {}
+        self._merged: dict[frozenset[int], Literal] = {}
 
     # ------------------------------------------------------------------ build
 
-    def build(self, *, objective: bool = True) -> PatternModel:
-        """Create variables, every constraint family, and (optionally) the objective."""
+    def build(self, *, objective: bool = True, for_bound: bool = False) -> PatternModel:
+        """Create variables, every constraint family, and (optionally) the objective.
+
+        ``for_bound`` builds a relaxation for lower bounds: practitioners' circuits are left
+        out when some measured journey could make a subsequence of stops slower than the
+        whole (rooms and limits on a subset of sessions always hold, so they stay).
+        """
         self._variables()
         self._frequency()
         self._pins()
         self._role_continuity()
         self._client_days()
         self._carer_days()
-        self._practitioner_days()
+        if not (for_bound and self.s.travel.matrix):
+            self._practitioner_days()
         self._rooms()
         self._client_limits()
         self._practitioner_limits()
@@ -163,7 +184,7 @@ class PatternModel:
     def _variables(self) -> None:
         """Presence per option, one start slot per appointment-day, activity per appointment."""
         slot = self.s.horizon.slot
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             self.active[appt.index] = (
                 self.m.new_bool_var(f"active {appt.id}") if appt.optional else self.m.new_constant(1)
             )
@@ -197,7 +218,7 @@ class PatternModel:
 
     def _frequency(self) -> None:
         """Rule 1: n sessions every week on different days min_days_apart apart, or one per k weeks."""
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             lit = self.groups.lit(Group("frequency", appt.index))
             f = appt.frequency
             active = self.active[appt.index]
@@ -230,7 +251,7 @@ class PatternModel:
     def _pins(self) -> None:
         """Rule 2: pinned sessions stay exactly as pinned."""
         slot = self.s.horizon.slot
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             if not appt.pinned:
                 continue
             lit = self.groups.lit(Group("pin", appt.index))
@@ -257,7 +278,7 @@ class PatternModel:
 
     def _role_continuity(self) -> None:
         """Rule 6: a role appointment is taken by one practitioner with that role throughout."""
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             if appt.role is None:
                 continue
             chosen: dict[int, Literal] = {}
@@ -276,9 +297,9 @@ class PatternModel:
 
     def _client_days(self) -> None:
         """Rules 3 and 4 for clients: sessions and fixed routines in a travel-feasible order."""
-        for client in self.s.clients:
+        for client in self.clients:
             lit = self.groups.lit(Group("client", client.index))
-            appts = {a.index for a in self.s.appointments_of(client.index)}
+            appts = {a.index for a in self.appointments if a.client == client.index}
             gap = client.limits.min_gap_minutes or 0
             gap_lit = self.groups.lit(Group("limit", client.index, "min_gap_minutes")) if gap else None
             for g in self.s.days():
@@ -289,7 +310,7 @@ class PatternModel:
                 self._no_overlap(options, lit, extra=0)
                 if gap:
                     self._no_overlap(options, gap_lit, extra=gap)
-                nodes = [self._session_node(o) for o in options if o.inside is None]
+                nodes = self._session_nodes([o for o in options if o.inside is None])
                 for r in client.fixed_routines_on(day):
                     nodes.append(self._fixed_node(r.at, r.span.start, r.span.end, f"routine:{r.name}"))
                 circuit = self._circuit(
@@ -302,13 +323,31 @@ class PatternModel:
     def _carer_days(self) -> None:
         """Rules 3 and 5: a carer escorts one client to one place at a time."""
         for carer in self.s.carers:
+            fixed = [f for f in self.fixed if f.carer == carer.index]
+            if not fixed and self._carer_implied(carer.index):
+                continue
             lit = self.groups.lit(Group("carer", carer.index))
             for g in self.s.days():
                 options = [o for o in self._options_on_day(g) if o.carer == carer.index]
                 if not options:
                     continue
-                nodes = [self._session_node(o) for o in options]
+                nodes = self._session_nodes(options) + self._fixed_session_nodes(fixed, g)
                 self._circuit("carer", carer.index, g, carer.travel_mode, carer.home, nodes, lit)
+
+    def _carer_implied(self, carer: int) -> bool:
+        """True when the client's own day already keeps this carer's rule 3.
+
+        A carer who escorts one client only, from that client's home, by the client's mode,
+        follows a subsequence of the client's stops; with travel that has no shortcut (no
+        measured journeys for the mode) a subsequence never needs more time than the whole.
+        """
+        person = self.s.carers[carer]
+        clients = self.s.clients_of_carer(carer)
+        if len(clients) != 1:
+            return False
+        (client,) = clients
+        metric = not any(key[2] == person.travel_mode for key in self.s.travel.matrix)
+        return metric and person.home == client.home and person.travel_mode == client.travel_mode
 
     def _practitioner_days(self) -> None:
         """Rule 3 for practitioners: sessions and busy entries at venues, with travel from base."""
@@ -318,7 +357,9 @@ class PatternModel:
                 options = [o for o in self._options_on_day(g) if prac.index in o.practitioners]
                 if not options:
                     continue
-                nodes = [self._session_node(o) for o in options]
+                nodes = self._session_nodes(options) + self._fixed_session_nodes(
+                    [f for f in self.fixed if prac.index in f.practitioners], g
+                )
                 for busy in prac.busy_on(g // 7, g % 7):
                     if busy.venue is not None:
                         nodes.append(
@@ -333,20 +374,48 @@ class PatternModel:
                 self._by_day.setdefault(o.pattern_day, []).append(o)
         return self._by_day.get(g, [])
 
-    def _session_node(self, o: Option) -> Node:
-        start = self.start_expr(o)
+    def _session_nodes(self, options: Sequence[Option]) -> list[Node]:
+        """One stop per appointment, day and venue: options that differ only in who attends
+        or escorts are the same stop for this person, so they share a node."""
+        groups: dict[tuple[int, int, int], list[Option]] = {}
+        for o in options:
+            groups.setdefault((o.appointment, o.pattern_day, o.venue), []).append(o)
         slot = self.s.horizon.slot
-        d = self._duration(o)
-        return Node(
-            place=o.venue,
-            start=start,
-            end=start + d,
-            earliest=o.slots[0][0] * slot,
-            latest=o.slots[-1][1] * slot,
-            duration=d,
-            present=self.x[o.index],
-            option=o,
-        )
+        nodes = []
+        for (a, g, venue), members in groups.items():
+            start = self.k[(a, g)] * slot
+            d = self.s.appointments[a].duration
+            nodes.append(
+                Node(
+                    place=venue,
+                    start=start,
+                    end=start + d,
+                    earliest=min(o.slots[0][0] for o in members) * slot,
+                    latest=max(o.slots[-1][1] for o in members) * slot,
+                    duration=d,
+                    present=self._any_of(members),
+                    session=(a, g),
+                )
+            )
+        return nodes
+
+    def _any_of(self, options: Sequence[Option]) -> Literal:
+        """A literal true when one of ``options`` (of one appointment-day, so exclusive) is chosen."""
+        if len(options) == 1:
+            return self.x[options[0].index]
+        key = frozenset(o.index for o in options)
+        if key not in self._merged:
+            merged = self.m.new_bool_var("")
+            self.m.add(merged == sum(self.x[o.index] for o in options))
+            self._merged[key] = merged
+        return self._merged[key]
+
+    def _fixed_session_nodes(self, fixed: Sequence[PlacedSession], g: int) -> list[Node]:
+        return [
+            self._fixed_node(f.venue, f.start, f.end, f"fixed:{self.s.appointments[f.appointment].id}")
+            for f in fixed
+            if f.pattern_day == g
+        ]
 
     @staticmethod
     def _fixed_node(place: int, start: int, end: int, label: str) -> Node:
@@ -413,13 +482,8 @@ class PatternModel:
     def _may_follow(self, a: Node, b: Node, mode: str, i: int, j: int) -> bool:
         if i == 0 or j == 0:
             return True
-        if a.option is not None and b.option is not None:
-            same = (a.option.appointment, a.option.pattern_day) == (
-                b.option.appointment,
-                b.option.pattern_day,
-            )
-            if same:
-                return False
+        if a.session is not None and a.session == b.session:
+            return False
         return a.earliest + a.duration + self._minutes(a.place, b.place, mode) <= b.latest
 
     def _minutes(self, a: int | None, b: int | None, mode: str) -> int:
@@ -493,9 +557,9 @@ class PatternModel:
         by_venue_day: dict[tuple[int, int], list[Option]] = {}
         for o in self.p.options:
             by_venue_day.setdefault((o.venue, o.pattern_day), []).append(o)
-        for (v, _), options in by_venue_day.items():
-            appts = {o.appointment for o in options}
-            if len(appts) < 2:
+        for (v, g), options in by_venue_day.items():
+            fixed = [f for f in self.fixed if f.venue == v and f.pattern_day == g]
+            if len({o.appointment for o in options}) + len(fixed) < 2:
                 continue
             lit = self.groups.lit(Group("rooms", v))
             intervals = [
@@ -503,7 +567,7 @@ class PatternModel:
                     self.start_expr(o), self._duration(o), self._and(self.x[o.index], lit), ""
                 )
                 for o in options
-            ]
+            ] + [self.m.new_fixed_size_interval_var(f.start, f.end - f.start, "") for f in fixed]
             rooms = self.s.venues[v].rooms
             if rooms == 1:
                 self.m.add_no_overlap(intervals)
@@ -514,9 +578,9 @@ class PatternModel:
 
     def _client_limits(self) -> None:
         """Rule 8 for clients: sessions and minutes a day, days and people a week."""
-        for client in self.s.clients:
+        for client in self.clients:
             lim = client.limits
-            appts = [a for a in self.s.appointments if a.client == client.index]
+            appts = [a for a in self.appointments if a.client == client.index]
             for g in self.s.days():
                 here = [(a, self.present[(a.index, g)]) for a in appts if (a.index, g) in self.present]
                 if lim.max_sessions_per_day is not None and len(here) > lim.max_sessions_per_day:
@@ -542,24 +606,27 @@ class PatternModel:
                     self.m.add(sum(met) <= lim.max_people_per_week).only_enforce_if(_when(lit))
 
     def _practitioner_limits(self) -> None:
-        """Rule 8 for practitioners: sessions and session minutes every day."""
+        """Rule 8 for practitioners: sessions and session minutes every day (fixed ones count)."""
         for prac in self.s.practitioners:
             lim = prac.limits
             for g in self.s.days():
                 options = [o for o in self._options_on_day(g) if prac.index in o.practitioners]
-                if lim.max_sessions_per_day is not None and len(options) > lim.max_sessions_per_day:
+                fixed = [f for f in self.fixed if prac.index in f.practitioners and f.pattern_day == g]
+                if not options:
+                    continue
+                cap = lim.max_sessions_per_day
+                if cap is not None and len(options) + len(fixed) > cap:
                     lit = self.groups.lit(Group("plimit", prac.index, "max_sessions_per_day"))
+                    self.m.add(sum(self.x[o.index] for o in options) <= cap - len(fixed)).only_enforce_if(
+                        _when(lit)
+                    )
+                cap = lim.max_session_minutes_per_day
+                already = sum(f.end - f.start for f in fixed)
+                if cap is not None and sum(self._duration(o) for o in options) + already > cap:
+                    lit = self.groups.lit(Group("plimit", prac.index, "max_session_minutes_per_day"))
                     self.m.add(
-                        sum(self.x[o.index] for o in options) <= lim.max_sessions_per_day
+                        sum(self.x[o.index] * self._duration(o) for o in options) <= cap - already
                     ).only_enforce_if(_when(lit))
-                if lim.max_session_minutes_per_day is not None:
-                    total = sum(self._duration(o) for o in options)
-                    if total > lim.max_session_minutes_per_day:
-                        lit = self.groups.lit(Group("plimit", prac.index, "max_session_minutes_per_day"))
-                        self.m.add(
-                            sum(self.x[o.index] * self._duration(o) for o in options)
-                            <= lim.max_session_minutes_per_day
-                        ).only_enforce_if(_when(lit))
 
     # ------------------------------------------------------ derived literals
 
@@ -633,7 +700,7 @@ class PatternModel:
 
     def _term_trips(self) -> None:
         """Days a client travels to a session stop; with clustering "avoid", extra sessions a day."""
-        for client in self.s.clients:
+        for client in self.clients:
             for g in self.s.days():
                 options = [o for o in self._options_on_day(g) if self._client_of(o) == client.index]
                 if not options:
@@ -649,7 +716,7 @@ class PatternModel:
 
     def _term_appointment_days(self) -> None:
         """Days with any session."""
-        for client in self.s.clients:
+        for client in self.clients:
             for g in self.s.days():
                 self.terms.add("appointment_days", self.client_day_used(client.index, g))
 
@@ -660,7 +727,7 @@ class PatternModel:
                 continue
             for (i, j), arc in c.arcs.items():
                 a, b = c.nodes[i], c.nodes[j]
-                if a.option is None and b.option is None:
+                if a.session is None and b.session is None:
                     continue
                 journey = (
                     self.travel.journey(a.place, b.place, c.mode)
@@ -674,7 +741,7 @@ class PatternModel:
 
     def _term_distinct_people(self) -> None:
         """Practitioners a client meets in the pattern."""
-        for client in self.s.clients:
+        for client in self.clients:
             for met in self._people_met(client.index, self.s.days()):
                 self.terms.add("distinct_people", met)
 
@@ -718,7 +785,7 @@ class PatternModel:
                 if i == 0 or j == 0:
                     continue
                 a, b = c.nodes[i], c.nodes[j]
-                if (a.option is None and b.option is None) or (a.place == home and b.place == home):
+                if (a.session is None and b.session is None) or (a.place == home and b.place == home):
                     continue
                 t = self._minutes(a.place, b.place, c.mode)
                 wait = self.m.new_int_var(0, 24 * 60, "")
@@ -729,7 +796,7 @@ class PatternModel:
     def _term_disruption(self) -> None:
         """Sessions of appointments with current bookings that keep none of them."""
         slot = self.s.horizon.slot
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             if not appt.current:
                 continue
             for (a, g), present in self.present.items():
@@ -773,7 +840,7 @@ class PatternModel:
 
     def _term_dropped_optional(self) -> None:
         """Optional appointments left out."""
-        for appt in self.s.appointments:
+        for appt in self.appointments:
             if appt.optional:
                 self.terms.add("dropped_optional", 1 - self.active[appt.index])
 

@@ -55,6 +55,14 @@ class Presolved:
     lost_days: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     """(appointment, pattern day) -> the facts that left no slot that day."""
 
+    def subset(self, appointments: set[int]) -> Presolved:
+        """The options of ``appointments`` only (option indices are kept)."""
+        return Presolved(
+            options=[o for o in self.options if o.appointment in appointments],
+            by_appointment_day={k: v for k, v in self.by_appointment_day.items() if k[0] in appointments},
+            lost_days={k: v for k, v in self.lost_days.items() if k[0] in appointments},
+        )
+
     def options_on(self, appointment: int, pattern_day: int) -> list[Option]:
         """The options of ``appointment`` on ``pattern_day``."""
         return self.by_appointment_day.get((appointment, pattern_day), [])

@@ -6,15 +6,17 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession, number_occurrences
+from scheduler.solver.decompose import Decomposition, client_groups
 from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.model import SCALE, DayCircuit, PatternModel
-from scheduler.solver.presolve import presolve
+from scheduler.solver.presolve import Presolved, presolve
 from scheduler.solver.result import Itinerary, Leg, Progress, RoutinePlacement, SolveResult, Status
 from scheduler.travel import MissingTravelError, Travel
 from scheduler.weights import TERMS
@@ -45,6 +47,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.on_progress(Progress(time.monotonic() - self.started, objective, bound, self.solutions))
 
 
+FULL_MODEL_OPTIONS = 600
+"""Above this many options (and with several groups) the decomposition lays the pattern out."""
+
+
 def solve(
     scenario: Scenario,
     *,
@@ -61,46 +67,144 @@ def solve(
     pattern so far. Returns status ``optimal``, ``feasible`` (with its gap), ``timeout`` (no
     pattern found in time) or ``infeasible`` with an explanation; never raises for a
     scenario that has no pattern.
+
+    Small scenarios are solved as one model. Large ones with several independent groups
+    (households joined by shared carers) are laid out by :mod:`scheduler.solver.decompose`
+    and bounded by relaxation.
     """
     started = time.monotonic()
-    settings = scenario.solver
-    limit = time_limit if time_limit is not None else settings.time_limit_s
-    travel = Travel(scenario)
+    run = _Run(
+        scenario=scenario,
+        started=started,
+        deadline=started + (time_limit if time_limit is not None else scenario.solver.time_limit_s),
+        workers=workers if workers is not None else scenario.solver.workers,
+        seed=seed if seed is not None else scenario.solver.seed,
+        on_progress=on_progress,
+        stop=stop or threading.Event(),
+        travel=Travel(scenario),
+    )
     try:
-        presolved = presolve(scenario, travel)
+        presolved = presolve(scenario, run.travel)
     except MissingTravelError as exc:
-        return SolveResult("infeasible", None, None, time.monotonic() - started, explanation=str(exc))
+        return run.result("infeasible", explanation=str(exc))
     reason = precheck(scenario, presolved)
     if reason is not None:
-        return SolveResult("infeasible", None, None, time.monotonic() - started, explanation=reason)
-    built = PatternModel(scenario, presolved, travel).build()
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.1, limit - (time.monotonic() - started))
-    params.num_workers = workers if workers is not None else settings.workers
-    params.random_seed = seed if seed is not None else settings.seed
-    reporter = _Reporter(on_progress, started)
-    solver.best_bound_callback = reporter.on_bound
-    finished = threading.Event()
-    _watch_for_stop(solver, stop, finished)
-    try:
-        code = solver.solve(built.m, reporter)
-    finally:
-        finished.set()
-    runtime = time.monotonic() - started
+        return run.result("infeasible", explanation=reason)
+    if len(presolved.options) > FULL_MODEL_OPTIONS and len(client_groups(scenario)) > 1:
+        return _solve_large(run, presolved)
+    return _solve_full(run, presolved)
+
+
+@dataclass
+class _Run:
+    """One call of :func:`solve`: its settings, clock and cancellation."""
+
+    scenario: Scenario
+    started: float
+    deadline: float
+    workers: int
+    seed: int
+    on_progress: ProgressCallback | None
+    stop: threading.Event
+    travel: Travel
+
+    def left(self) -> float:
+        """Seconds until the deadline."""
+        return self.deadline - time.monotonic()
+
+    def result(self, status: Status, *, explanation: str | None = None) -> SolveResult:
+        """A result without a pattern."""
+        return SolveResult(status, None, None, time.monotonic() - self.started, explanation=explanation)
+
+    def timeout(self) -> SolveResult:
+        """No pattern in time: say so, and what to try."""
+        limit = self.deadline - self.started
+        return self.result(
+            "timeout",
+            explanation=f"no pattern was found within {limit:g} s; the scenario may still have one: "
+            "allow more time, or relax the tightest limits",
+        )
+
+    def emit(self, objective: float | None, bound: float | None, solutions: int) -> None:
+        """Report progress, if anyone listens."""
+        if self.on_progress is not None:
+            self.on_progress(Progress(time.monotonic() - self.started, objective, bound, solutions))
+
+
+def _solve_full(run: _Run, presolved: Presolved) -> SolveResult:
+    """One model for the whole scenario; an infeasible one is explained."""
+    built = PatternModel(run.scenario, presolved, run.travel).build()
+    solver, code = _search(built, run, run.left(), workers=run.workers, report=True)
     status = _STATUS.get(code)
     if status is None:
         raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
     if status == "infeasible":
-        explanation = explain_infeasible(scenario, presolved, travel, time_limit=max(1.0, limit / 4))
-        return SolveResult("infeasible", None, None, runtime, explanation=explanation)
-    if status == "timeout":
-        message = (
-            f"no pattern was found within {limit:g} s; the scenario may still have one: "
-            "allow more time, or relax the tightest limits"
+        limit = run.deadline - run.started
+        return run.result(
+            "infeasible",
+            explanation=explain_infeasible(
+                run.scenario, presolved, run.travel, time_limit=max(1.0, limit / 4)
+            ),
         )
-        return SolveResult("timeout", None, None, runtime, explanation=message)
-    return _read_result(built, solver, status, runtime)
+    if status == "timeout":
+        return run.timeout()
+    return _read_result(built, solver, status, time.monotonic() - run.started)
+
+
+def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
+    """Bound, construct, improve, then read the chosen pattern through the full model."""
+    limit = run.deadline - run.started
+    dec = Decomposition(
+        run.scenario,
+        presolved,
+        run.travel,
+        deadline=run.deadline - min(5.0, 0.1 * limit),
+        seed=run.seed,
+        stop=run.stop.is_set,
+        report=lambda _: run.emit(None, None, 0),
+    )
+    bound = dec.lower_bound(budget=0.2 * limit)
+    run.emit(None, bound, 0)
+    if not dec.construct():
+        failed = dec.failed_group()
+        if failed is not None:
+            return run.result(
+                "infeasible",
+                explanation=explain_infeasible(
+                    run.scenario, presolved, run.travel, time_limit=max(1.0, run.left()), only=failed
+                ),
+            )
+        return run.timeout()
+    dec.improve(until=dec.deadline)
+    built = PatternModel(run.scenario, dec.chosen(), run.travel).build()
+    solver, code = _search(built, run, max(1.0, run.left()), workers=run.workers, report=False)
+    status = _STATUS.get(code)
+    if status not in ("optimal", "feasible"):
+        return run.timeout()
+    result = _read_result(built, solver, "feasible", time.monotonic() - run.started)
+    proven = bound is not None and result.objective is not None and result.objective <= bound + 1e-6
+    final = replace(result, bound=bound, status="optimal" if proven else "feasible")
+    run.emit(final.objective, bound, 1)
+    return final
+
+
+def _search(
+    built: PatternModel, run: _Run, seconds: float, *, workers: int, report: bool
+) -> tuple[cp_model.CpSolver, Any]:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.1, seconds)
+    params.num_workers = workers
+    params.random_seed = run.seed
+    reporter = _Reporter(run.on_progress if report else None, run.started)
+    solver.best_bound_callback = reporter.on_bound
+    finished = threading.Event()
+    _watch_for_stop(solver, run.stop, finished)
+    try:
+        code = solver.solve(built.m, reporter)
+    finally:
+        finished.set()
+    return solver, code
 
 
 _STATUS: dict[Any, Status] = {

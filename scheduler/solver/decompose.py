@@ -1,0 +1,227 @@
+"""Large scenarios: solve group by group, improve by re-solving groups, bound by relaxation.
+
+A *group* is a household together with everyone linked to it through a shared carer: the
+smallest set of clients whose days can be laid out on their own. Groups interact only
+through practitioners, rooms and practitioner limits, so a group can be scheduled exactly
+around the sessions already placed for the others (the model's ``fixed`` sessions).
+
+1. Bound: each group alone, with coupling constraints and the shared practitioner-travel
+   term left out, is a relaxation of its share of the objective; the sum of the groups'
+   proven bounds is a valid lower bound of the whole.
+2. Construction: groups in order of need (most sessions first), each around the others.
+3. Improvement (large neighbourhood search): re-solve one group at a time around the
+   rest, starting from its current placement, keeping what improves.
+The result is read by solving the full model restricted to the chosen options, so every
+reported figure comes from the one model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from scheduler.model import Scenario
+from scheduler.schedule import PlacedSession
+from scheduler.solver.model import SCALE, PatternModel
+from scheduler.solver.presolve import Option, Presolved
+from scheduler.travel import Travel
+
+
+def client_groups(scenario: Scenario) -> list[set[int]]:
+    """Appointment indices of each group (households joined through shared carers)."""
+    parent = list(range(len(scenario.clients)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    by_household: dict[str, int] = {}
+    by_carer: dict[int, int] = {}
+    for client in scenario.clients:
+        join(client.index, by_household.setdefault(client.household, client.index))
+        for carer in client.carers:
+            join(client.index, by_carer.setdefault(carer, client.index))
+    groups: dict[int, set[int]] = {}
+    for appt in scenario.appointments:
+        groups.setdefault(find(appt.client), set()).add(appt.index)
+    return list(groups.values())
+
+
+@dataclass
+class Placement:
+    """A group's chosen options and start slots, and its objective around the others."""
+
+    choice: dict[tuple[int, int], tuple[Option, int]]
+    objective: float
+
+
+class Decomposition:
+    """Drives the three phases within a deadline."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        presolved: Presolved,
+        travel: Travel,
+        *,
+        deadline: float,
+        seed: int,
+        stop: Callable[[], bool],
+        report: Callable[[str], None],
+    ) -> None:
+        self.s = scenario
+        self.p = presolved
+        self.travel = travel
+        self.deadline = deadline
+        self.seed = seed
+        self.stop = stop
+        self.report = report
+        self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
+        self.placed: dict[int, Placement] = {}
+        self._failed: int | None = None
+
+    def _need(self, group: set[int]) -> int:
+        return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
+
+    def _left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    # ----------------------------------------------------------------- phases
+
+    def lower_bound(self, budget: float) -> float | None:
+        """Sum of each group's proven bound with coupling and practitioner travel relaxed."""
+        relaxed = replace(self.s, weights=replace(self.s.weights, practitioner_travel_minutes=0.0))
+        total = 0.0
+        per_group = budget / max(1, len(self.groups))
+        for group in self.groups:
+            if self.stop():
+                return None
+            built = PatternModel(relaxed, self.p, self.travel, only=group).build(for_bound=True)
+            solver = self._solver(per_group)
+            status = solver.solve(built.m)
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                return None
+            # The proven bound holds whether or not a solution was found in time.
+            total += max(0.0, solver.best_objective_bound / SCALE)
+        return total
+
+    def construct(self) -> bool:
+        """Place every group around those placed before it; False if one cannot be placed in time."""
+        for n, gi in enumerate(range(len(self.groups))):
+            if self.stop() or self._left() <= 0:
+                return False
+            budget = max(1.0, self._left() / (2 * (len(self.groups) - n)))
+            placement = self._solve_group(gi, budget, hint=None)
+            if placement is None:
+                self._failed = gi
+                return False
+            self.placed[gi] = placement
+            self.report(f"placed group {n + 1} of {len(self.groups)}")
+        return True
+
+    def failed_group(self) -> set[int] | None:
+        """The appointments of a group that cannot be placed even with no other group, if any."""
+        if self._failed is None:
+            return None
+        group = self.groups[self._failed]
+        built = PatternModel(self.s, self.p, self.travel, only=group).build(objective=False)
+        status = self._solver(max(1.0, self._left())).solve(built.m)
+        return group if status == cp_model.INFEASIBLE else None
+
+    def improve(self, until: float) -> int:
+        """Re-solve groups one at a time around the others until ``until``; improvements made."""
+        improved = 0
+        rounds_without = 0
+        while time.monotonic() < until and not self.stop() and rounds_without < 2:
+            changed = False
+            for gi in sorted(self.placed, key=lambda g: -self.placed[g].objective):
+                budget = min(until - time.monotonic(), 2.0)
+                if budget <= 0.2 or self.stop():
+                    return improved
+                old = self.placed[gi]
+                new = self._solve_group(gi, budget, hint=old)
+                if new is not None and new.objective < old.objective - 1e-9:
+                    self.placed[gi] = new
+                    improved += 1
+                    changed = True
+            rounds_without = 0 if changed else rounds_without + 1
+        return improved
+
+    def chosen(self) -> Presolved:
+        """The options placed, each narrowed to its chosen start: the input of the final read."""
+        options = []
+        for placement in self.placed.values():
+            for option, slot in placement.choice.values():
+                options.append(replace(option, slots=((slot, slot),)))
+        return _presolved_of(options)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _fixed_except(self, gi: int) -> list[PlacedSession]:
+        out = []
+        slot = self.s.horizon.slot
+        for other, placement in self.placed.items():
+            if other == gi:
+                continue
+            for option, k in placement.choice.values():
+                start = k * slot
+                out.append(
+                    PlacedSession(
+                        week=option.week,
+                        day=option.day,
+                        start=start,
+                        end=start + self.s.appointments[option.appointment].duration,
+                        appointment=option.appointment,
+                        occurrence=0,
+                        venue=option.venue,
+                        practitioners=option.practitioners,
+                        carer=option.carer,
+                    )
+                )
+        return out
+
+    def _solve_group(self, gi: int, budget: float, hint: Placement | None) -> Placement | None:
+        built = PatternModel(
+            self.s, self.p, self.travel, only=self.groups[gi], fixed=self._fixed_except(gi)
+        ).build()
+        if hint is not None:
+            chosen = {option.index for option, _ in hint.choice.values()}
+            for index, x in built.x.items():
+                built.m.add_hint(x, index in chosen)
+            for (a, g), (_, k) in hint.choice.items():
+                built.m.add_hint(built.k[(a, g)], k)
+        solver = self._solver(budget)
+        status = solver.solve(built.m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        choice = {
+            (o.appointment, o.pattern_day): (o, solver.value(built.k[(o.appointment, o.pattern_day)]))
+            for o in built.p.options
+            if solver.boolean_value(built.x[o.index])
+        }
+        return Placement(choice, solver.objective_value / SCALE)
+
+    def _solver(self, budget: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, min(budget, self._left()))
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.seed
+        # Sub-problems are many and small: presolve probing costs more than it saves here.
+        solver.parameters.cp_model_probing_level = 0
+        return solver
+
+
+def _presolved_of(options: Sequence[Option]) -> Presolved:
+    out = Presolved()
+    for o in options:
+        out.options.append(o)
+        out.by_appointment_day.setdefault((o.appointment, o.pattern_day), []).append(o)
+    return out
