@@ -77,6 +77,15 @@ def get_tenant(
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
 
 
+JSON_TYPES: dict[type, str] = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+}
+
+
 async def raw_body(request: Request) -> bytes:
     """The request body's bytes."""
     return await request.body()
@@ -96,14 +105,6 @@ def scenario_document(body: Annotated[bytes, Depends(raw_body)]) -> dict[str, An
     load_scenario(data)
     return data
 
-
-JSON_TYPES: dict[type, str] = {
-    list: "an array",
-    str: "a string",
-    int: "a number",
-    float: "a number",
-    bool: "true or false",
-}
 
 ScenarioBody = Annotated[dict[str, Any], Depends(scenario_document)]
 

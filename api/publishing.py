@@ -48,7 +48,7 @@ def feed_kind(key: str) -> str:
 
 def publish(session: Session, schedule: Schedule) -> list[PublishedFeed]:
     """Render and store every feed of ``schedule``'s scenario; raises the calendar's ``FeedError``s."""
-    scenario_row = session.get_one(Scenario, schedule.scenario_id)
+    scenario_row = session.get_one(Scenario, schedule.scenario_id, with_for_update=True)
     scenario = load_scenario(schedule.scenario_document)
     previous = FeedRevisions.from_json(scenario_row.calendar_state) if scenario_row.calendar_state else None
     rendered = render_feeds(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,9 +44,3 @@ class Settings(BaseSettings):
     def feed_url(self, token: str) -> str:
         """The public address of the feed whose capability token is ``token``."""
         return f"{self.public_base_url.rstrip('/')}/feeds/{token}.ics"
-
-
-@lru_cache
-def get_settings() -> Settings:
-    """The settings of this process, read once from the environment."""
-    return Settings()

@@ -241,3 +241,11 @@ def test_last_modified_is_an_http_date(api: Api) -> None:
 
     moment = datetime.fromisoformat(feed["last_modified"])
     assert response.headers["last-modified"] == format_datetime(moment, usegmt=True)
+
+
+def test_feed_tokens_are_stored_as_hashes(api: Api, tmp_path: Path) -> None:
+    _, urls = publish_tiny(api)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("api.sqlite*"))
+    for url in urls.values():
+        token = url.rsplit("/", 1)[1].removesuffix(".ics")
+        assert token.encode() not in raw
