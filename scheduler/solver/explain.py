@@ -75,21 +75,37 @@ def _missing_days(scenario: Scenario, presolved: Presolved, appt: Appointment) -
             facts = presolved.lost_days.get((appt.index, g))
             if facts:
                 lost.append(f"{_day_label(scenario, g)}: " + " / ".join(facts[:MAX_FACTS_PER_DAY]))
-        have = ", ".join(_day_label(scenario, g) for g in possible) or "no day"
         gap = f" at least {apart} days apart" if apart > 1 else ""
-        outside = sorted({g % 7 for g in days} - set(appt.window_days))
-        window_note = (
-            f" Its window leaves out {', '.join(DAY_NAMES[d] for d in outside)}."
-            if outside and len(outside) < 7
-            else ""
+        can = (
+            f"only {', '.join(_day_label(scenario, g) for g in possible)} can take it"
+            if possible
+            else "no day can take it"
         )
+        outside = sorted({g % 7 for g in days} - set(appt.window_days))
+        window_note = f" Its window leaves out {', '.join(DAY_NAMES[d] for d in outside)}." if outside else ""
         return (
-            f"{describe(scenario, appt)} needs {needed} day(s){gap} but only {have} can take it. "
+            f"{describe(scenario, appt)} needs {needed} day(s){gap} but {can}. "
             + "; ".join(lost)
             + "."
             + window_note
+            + _diaries(scenario, appt)
         )
     return None
+
+
+def _diaries(scenario: Scenario, appt: Appointment) -> str:
+    """``" Diaries: Ana Ruiz works Mon 09:00-17:00. ..."`` for the people the appointment needs."""
+    notes = []
+    for p in appt.practitioners:
+        prac = scenario.practitioners[p]
+        if prac.available is not None:
+            notes.append(f"{prac.name} works {hours_text(prac.available)}")
+    if appt.needs_carer:
+        for c in scenario.clients[appt.client].carers:
+            carer = scenario.carers[c]
+            if carer.available is not None:
+                notes.append(f"{carer.name} is free {hours_text(carer.available)}")
+    return f" Diaries: {'. '.join(notes)}." if notes else ""
 
 
 def _spread(days: Sequence[int], apart: int) -> int:

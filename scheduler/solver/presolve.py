@@ -53,7 +53,7 @@ class Presolved:
     options: list[Option] = field(default_factory=list)
     by_appointment_day: dict[tuple[int, int], list[Option]] = field(default_factory=dict)
     lost_days: dict[tuple[int, int], list[str]] = field(default_factory=dict)
-    """(appointment, pattern day) -> the facts that left no slot that day."""
+    """(appointment, pattern day) -> the simplest sets of facts that left no slot that day."""
 
     def subset(self, appointments: set[int]) -> Presolved:
         """The options of ``appointments`` only (option indices are kept)."""
@@ -117,13 +117,13 @@ class Presolver:
         g = week * 7 + day
         if day not in appt.window_days:
             return
-        facts: list[str] = []
+        facts: list[tuple[int, list[str]]] = []
         found = False
         for venue in appt.venues:
             for pracs in self._practitioner_choices(appt):
                 refusal = self._venue_refusal(appt, venue, pracs)
                 if refusal is not None:
-                    facts.append(refusal)
+                    facts.append((venue, [refusal]))
                     continue
                 for carer in self._carer_choices(appt):
                     for inside, narrowing in self._placements(appt, week, day, venue, pracs, carer):
@@ -131,9 +131,9 @@ class Presolver:
                             self._add(appt, week, day, venue, pracs, carer, inside, narrowing.starts)
                             found = True
                         else:
-                            facts.append("; ".join(narrowing.facts))
+                            facts.append((venue, narrowing.facts))
         if not found:
-            self.result.lost_days[(appt.index, g)] = list(dict.fromkeys(facts))
+            self.result.lost_days[(appt.index, g)] = _simplest(facts)
 
     def _practitioner_choices(self, appt: Appointment) -> Iterator[tuple[int, ...]]:
         if appt.role is None:
@@ -196,8 +196,7 @@ class Presolver:
             prac = self.s.practitioners[p]
             if prac.available is not None and not n.apply(
                 st.intersect(n.starts, st.inside(prac.available.on(day), d)),
-                _hours_fact(prac.name, "works", "does not work", prac.available.on(day), dayname)
-                + f" (works {hours_text(prac.available)})",
+                _hours_fact(prac.name, "works", "does not work", prac.available.on(day), dayname),
             ):
                 return n
             for busy in prac.busy_on(week, day):
@@ -215,8 +214,7 @@ class Presolver:
             person = self.s.carers[carer]
             if person.available is not None and not n.apply(
                 st.intersect(n.starts, st.inside(person.available.on(day), d)),
-                _hours_fact(person.name, "is free", "is not free", person.available.on(day), dayname)
-                + f" (free {hours_text(person.available)})",
+                _hours_fact(person.name, "is free", "is not free", person.available.on(day), dayname),
             ):
                 return n
             n.apply(
@@ -290,6 +288,15 @@ def _hours_fact(subject: str, verb: str, negative: str, spans: Sequence[Span], d
     if not spans:
         return f"{subject} {negative} on {dayname}"
     return f"{subject} {verb} {', '.join(span_label(s.start, s.end) for s in spans)} on {dayname}"
+
+
+def _simplest(chains: Sequence[tuple[int, Sequence[str]]]) -> list[str]:
+    """For each venue, its shortest chain of facts as one sentence, without repeats."""
+    best: dict[int, Sequence[str]] = {}
+    for venue, chain in chains:
+        if venue not in best or len(chain) < len(best[venue]):
+            best[venue] = chain
+    return list(dict.fromkeys(" and ".join(chain) for chain in best.values()))
 
 
 def presolve(scenario: Scenario, travel: Travel) -> Presolved:
