@@ -44,10 +44,7 @@ def publish_tiny(api: Api, document: dict[str, object] | None = None) -> tuple[s
 def events_of(body: bytes) -> dict[str, tuple[int, str]]:
     """UID -> (SEQUENCE, DTSTART) of every event in a calendar."""
     calendar = Calendar.from_ical(body)
-    return {
-        str(e["UID"]): (int(e.get("SEQUENCE", 0)), e["DTSTART"].dt.isoformat())
-        for e in calendar.walk("VEVENT")
-    }
+    return {str(e["UID"]): (int(e.get("SEQUENCE", 0)), e.start.isoformat()) for e in calendar.events}
 
 
 def test_publish_issues_a_feed_for_every_household_person_and_venue(api: Api) -> None:
