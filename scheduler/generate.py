@@ -145,7 +145,6 @@ class RoleSpec:
     twice_weekly_chance: float = 0.0
     pool_chance: float = 0.0
     optional_chance: float = 0.0
-    minimum: int = 1
 
 
 BABY, PRESCHOOL, SCHOOL_AGE = "baby", "preschool", "school"
@@ -527,7 +526,7 @@ class _TownBuilder:
             demand = [n for n in self.needs if n.spec is spec]
             if demand:
                 self.practitioners[spec.role] = [
-                    self._practitioner(spec, k) for k in range(1, _staff_count(spec, demand) + 1)
+                    self._practitioner(spec, k) for k in range(1, _staff_count(demand) + 1)
                 ]
         self.practitioners[SENCO.role] = [self._senco(school) for school in self.schools]
         return {p["id"]: Diary.of(p) for staff in self.practitioners.values() for p in staff}
@@ -724,7 +723,7 @@ def _appointment_venues(need: Need, attendees: Sequence[JsonDict]) -> list[str]:
     return venues
 
 
-def _staff_count(spec: RoleSpec, demand: Sequence[Need]) -> int:
+def _staff_count(demand: Sequence[Need]) -> int:
     """Practitioners a role needs to carry ``demand`` at :data:`TARGET_LOAD`, after school too.
 
     Each session counts with :data:`TRAVEL_ALLOWANCE_MINUTES` for the practitioner's journey.
@@ -734,7 +733,7 @@ def _staff_count(spec: RoleSpec, demand: Sequence[Need]) -> int:
         n.weekly_minutes + n.per_week * TRAVEL_ALLOWANCE_MINUTES for n in demand if n.after_school
     )
     return max(
-        spec.minimum,
+        1,
         math.ceil(weekly / (TARGET_LOAD * FULL_WEEK_MINUTES)),
         math.ceil(after_school / (AFTER_SCHOOL_LOAD * AFTER_SCHOOL_WEEK_MINUTES)),
     )
