@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.models import Tenant
+from api.runner import JobRunner
 from api.security import tenant_for_key
 from api.settings import Settings
 from scheduler.contract.errors import parse_json
 from scheduler.errors import InputIssue, ScenarioError
 from scheduler.loader import load_scenario
-
-if TYPE_CHECKING:
-    from api.runner import JobRunner
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -53,7 +51,7 @@ def get_runner(request: Request) -> JobRunner:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
-RunnerDep = Annotated["JobRunner", Depends(get_runner)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 def unauthorized(detail: str, error: str | None = None) -> HTTPException:
