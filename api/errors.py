@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.logs import redact
 from api.schemas import ErrorItem
 from scheduler.contract.errors import format_location
 from scheduler.errors import InputError
@@ -41,7 +42,7 @@ def http_error_response(_request: Request, exc: StarletteHTTPException) -> JSONR
 
 def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
     """500 without a trace in the body; the trace goes to the log."""
-    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected error on %s %s", request.method, redact(request.url.path), exc_info=exc)
     return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
