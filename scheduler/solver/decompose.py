@@ -74,6 +74,7 @@ class Decomposition:
         *,
         deadline: float,
         seed: int,
+        workers: int,
         stop: Callable[[], bool],
         report: Callable[[str], None],
     ) -> None:
@@ -82,6 +83,7 @@ class Decomposition:
         self.travel = travel
         self.deadline = deadline
         self.seed = seed
+        self.workers = workers
         self.stop = stop
         self.report = report
         self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
@@ -116,10 +118,12 @@ class Decomposition:
     def construct(self) -> bool:
         """Place every group around those placed before it; False if one cannot be placed in time."""
         for n, gi in enumerate(range(len(self.groups))):
-            if self.stop() or self._left() <= 0:
-                return False
             budget = max(1.0, self._left() / (2 * (len(self.groups) - n)))
-            placement = self._solve_group(gi, budget, hint=None)
+            placement = None
+            while placement is None and not self.stop() and self._left() > 0.5:
+                placement = self._solve_group(gi, budget, hint=None)
+                # A first pattern can take longer than the share: try again with more time.
+                budget = min(4 * budget, self._left() / 2)
             if placement is None:
                 self._failed = gi
                 return False
@@ -212,7 +216,7 @@ class Decomposition:
     def _solver(self, budget: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, min(budget, self._left()))
-        solver.parameters.num_workers = 1
+        solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.seed
         # Sub-problems are many and small: presolve probing costs more than it saves here.
         solver.parameters.cp_model_probing_level = 0

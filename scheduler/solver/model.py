@@ -18,13 +18,14 @@ together; in a normal solve no literal is created.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.model import Appointment, Scenario
+from scheduler.model import Appointment, Scenario, Span
 from scheduler.schedule import PlacedSession
 from scheduler.solver.presolve import Option, Presolved
 from scheduler.solver.starts import Starts
@@ -147,6 +148,7 @@ class PatternModel:
         self.circuits: list[DayCircuit] = []
         self.routine_vars: dict[tuple[int, str, int], cp_model.IntVar] = {}
         self._merged: dict[frozenset[int], Literal] = {}
+        self.fixed_practitioner_travel = 0
 
     # ------------------------------------------------------------------ build
 
@@ -355,17 +357,28 @@ class PatternModel:
             lit = self.groups.lit(Group("practitioner", prac.index))
             for g in self.s.days():
                 options = [o for o in self._options_on_day(g) if prac.index in o.practitioners]
-                if not options:
-                    continue
-                nodes = self._session_nodes(options) + self._fixed_session_nodes(
-                    [f for f in self.fixed if prac.index in f.practitioners], g
-                )
+                fixed = self._fixed_session_nodes([f for f in self.fixed if prac.index in f.practitioners], g)
                 for busy in prac.busy_on(g // 7, g % 7):
                     if busy.venue is not None:
-                        nodes.append(
+                        fixed.append(
                             self._fixed_node(busy.venue, busy.span.start, busy.span.end, f"busy:{busy.label}")
                         )
-                self._circuit("practitioner", prac.index, g, prac.travel_mode, prac.base, nodes, lit)
+                if options:
+                    nodes = self._session_nodes(options) + fixed
+                    self._circuit("practitioner", prac.index, g, prac.travel_mode, prac.base, nodes, lit)
+                else:
+                    self.fixed_practitioner_travel += self._fixed_day_travel(
+                        fixed, prac.base, prac.travel_mode
+                    )
+
+    def _fixed_day_travel(self, stops: Sequence[Node], depot: int | None, mode: str) -> int:
+        """Travel minutes of a day made of fixed stops only: the same whatever is decided."""
+        places = [n.place for n in sorted(stops, key=lambda n: n.earliest)]
+        if not places:
+            return 0
+        if depot is not None:
+            places = [depot, *places, depot]
+        return sum(self._minutes(a, b, mode) for a, b in itertools.pairwise(places))
 
     def _options_on_day(self, g: int) -> list[Option]:
         if not hasattr(self, "_by_day"):
@@ -603,7 +616,7 @@ class PatternModel:
                 if lim.max_people_per_week is not None:
                     lit = self.groups.lit(Group("limit", client.index, "max_people_per_week"))
                     met = self._people_met(client.index, week_days)
-                    self.m.add(sum(met) <= lim.max_people_per_week).only_enforce_if(_when(lit))
+                    self.m.add(sum(met.values()) <= lim.max_people_per_week).only_enforce_if(_when(lit))
 
     def _practitioner_limits(self) -> None:
         """Rule 8 for practitioners: sessions and session minutes every day (fixed ones count)."""
@@ -631,24 +644,32 @@ class PatternModel:
     # ------------------------------------------------------ derived literals
 
     def client_day_used(self, client: int, g: int) -> Literal:
-        """A literal true exactly when the client has any session on pattern day ``g``."""
+        """A literal true exactly when the client has any session on pattern day ``g``.
+
+        Built over each appointment's presence that day (a sum of exclusive options), which
+        is exact and gives a much tighter linear relaxation than a maximum over options.
+        """
         key = ("day", client, g)
         if key not in self._cache:
-            xs = [self.x[o.index] for o in self._options_on_day(g) if self._client_of(o) == client]
-            self._cache[key] = self._max_of(xs)
+            present = [
+                p for (a, day), p in self.present.items() if day == g and self._client_of_appt(a) == client
+            ]
+            self._cache[key] = self._max_of(present)
         return self._cache[key]
 
-    def _people_met(self, client: int, days: Iterable[int]) -> list[Literal]:
+    def _people_met(self, client: int, days: Iterable[int]) -> dict[int, Literal]:
+        """Per practitioner, a literal true exactly when the client meets them on ``days``."""
         day_set = set(days)
         by_prac: dict[int, list[Literal]] = {}
-        for o in self.p.options:
-            if o.pattern_day in day_set and self._client_of(o) == client:
-                for p in o.practitioners:
-                    by_prac.setdefault(p, []).append(self.x[o.index])
-        return [self._max_of(xs) for xs in by_prac.values()]
+        for (a, g), options in self.p.by_appointment_day.items():
+            if g not in day_set or self._client_of_appt(a) != client:
+                continue
+            for p in sorted({p for o in options for p in o.practitioners}):
+                by_prac.setdefault(p, []).append(self._any_of([o for o in options if p in o.practitioners]))
+        return {p: self._max_of(lits) for p, lits in by_prac.items()}
 
-    def _client_of(self, o: Option) -> int:
-        return self.s.appointments[o.appointment].client
+    def _client_of_appt(self, a: int) -> int:
+        return self.s.appointments[a].client
 
     @property
     def _cache(self) -> dict[tuple[str, int, int], Literal]:
@@ -702,17 +723,25 @@ class PatternModel:
         """Days a client travels to a session stop; with clustering "avoid", extra sessions a day."""
         for client in self.clients:
             for g in self.s.days():
-                options = [o for o in self._options_on_day(g) if self._client_of(o) == client.index]
-                if not options:
+                by_appt = [
+                    (a, options)
+                    for (a, day), options in self.p.by_appointment_day.items()
+                    if day == g and self._client_of_appt(a) == client.index
+                ]
+                if not by_appt:
                     continue
                 if client.preferences.same_day_clustering == "avoid":
-                    count = sum(self.x[o.index] for o in options)
-                    extra = self.m.new_int_var(0, len(options), "")
+                    count = sum(self.present[(a, g)] for a, _ in by_appt)
+                    extra = self.m.new_int_var(0, len(by_appt), "")
                     self.m.add_max_equality(extra, [0, count - 1])
                     self.terms.add("trips", extra)
-                else:
-                    away = [self.x[o.index] for o in options if o.inside is None and o.venue != client.home]
-                    self.terms.add("trips", self._max_of(away))
+                    continue
+                away = []
+                for _, options in by_appt:
+                    members = [o for o in options if o.inside is None and o.venue != client.home]
+                    if members:
+                        away.append(self._any_of(members))
+                self.terms.add("trips", self._max_of(away))
 
     def _term_appointment_days(self) -> None:
         """Days with any session."""
@@ -740,10 +769,26 @@ class PatternModel:
                 self.terms.add("family_travel_cost", arc * journey.pence)
 
     def _term_distinct_people(self) -> None:
-        """Practitioners a client meets in the pattern."""
+        """Practitioners a client meets in the pattern.
+
+        Redundant but strong: an active appointment meets all its listed practitioners, and
+        one practitioner of its role.
+        """
         for client in self.clients:
-            for met in self._people_met(client.index, self.s.days()):
-                self.terms.add("distinct_people", met)
+            met = self._people_met(client.index, self.s.days())
+            for lit in met.values():
+                self.terms.add("distinct_people", lit)
+            for appt in self.appointments:
+                if appt.client != client.index:
+                    continue
+                active = self.active[appt.index]
+                for p in appt.practitioners:
+                    if p in met:
+                        self.m.add(met[p] >= active)
+                if appt.role is not None:
+                    pool = [lit for p, lit in met.items() if self.s.practitioners[p].role == appt.role]
+                    if pool:
+                        self.m.add(sum(pool) >= active)
 
     def _term_outside_preferred_windows(self) -> None:
         """Session minutes outside the client's preferred windows."""
@@ -829,7 +874,8 @@ class PatternModel:
         return kept
 
     def _term_practitioner_travel(self) -> None:
-        """Minutes of practitioners' legs, base legs included."""
+        """Minutes of practitioners' legs, base legs included (days of fixed stops only too)."""
+        self.terms.add("practitioner_travel_minutes", self.fixed_practitioner_travel)
         for c in self.circuits:
             if c.kind != "practitioner":
                 continue
@@ -855,5 +901,12 @@ def _union(ranges: Sequence[Starts]) -> Starts:
     return tuple(merged)
 
 
-def _covered(start: int, end: int, windows: Sequence[Any]) -> int:
-    return sum(max(0, min(end, w.end) - max(start, w.start)) for w in windows)
+def _covered(start: int, end: int, windows: Sequence[Span]) -> int:
+    """Minutes of ``[start, end)`` inside the union of ``windows`` (which may overlap)."""
+    covered, reached = 0, start
+    for w in sorted(windows):
+        lo, hi = max(reached, w.start), min(end, w.end)
+        if hi > lo:
+            covered += hi - lo
+            reached = hi
+    return covered

@@ -160,6 +160,7 @@ def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
         run.travel,
         deadline=run.deadline - min(5.0, 0.1 * limit),
         seed=run.seed,
+        workers=run.workers,
         stop=run.stop.is_set,
         report=lambda _: run.emit(None, None, 0),
     )
