@@ -13,7 +13,7 @@ from api.publishing import publish
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
 from api.routes.feeds import issued_feed
 from api.schemas import Page, PublishResult, SchedulePublic
-from scheduler.calendar import NoScheduleError
+from scheduler.calendar import FeedError
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"], responses=UNAUTHORIZED)
 
@@ -54,13 +54,13 @@ def publish_schedule(
     """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
 
     A feed issued before keeps its URL and now serves this schedule (``url`` is null for it:
-    the URL is a secret shown once); a new feed's URL is in ``url``. 409 for a schedule
-    without a pattern (infeasible or timed out).
+    the URL is a secret shown once); a new feed's URL is in ``url``. 409, with the reason, for
+    a schedule that cannot be published (no pattern: infeasible or timed out).
     """
     schedule = owned(session, Schedule, schedule_id, tenant, "schedule")
     try:
         published = publish(session, schedule)
-    except NoScheduleError as exc:
+    except FeedError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     session.commit()
     return PublishResult(
