@@ -1,0 +1,190 @@
+"""The whole picture in words: Markdown and HTML, both from the same sections of tables.
+
+Each section is a title, a sentence for when it is empty, and a table of plain strings;
+Markdown and HTML differ only in how they write a section. User strings (names, venues,
+messages) are escaped for each format.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from string import Template
+
+from scheduler.analysis.picture import SessionLine, WholePicture
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled table; ``empty`` is said instead when it has no rows."""
+
+    title: str
+    empty: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if value == int(value) else f"{value:.2f}"
+
+
+def _names(items: Sequence[str]) -> str:
+    return ", ".join(items) or "-"
+
+
+def sections(picture: WholePicture) -> tuple[Section, ...]:
+    """The report's sections, in reading order."""
+    p = picture
+    return (
+        Section(
+            "Who",
+            "Nobody.",
+            ("client", "household", "needs", "people met today", "people met in the new pattern"),
+            tuple(
+                (
+                    c.name,
+                    c.household,
+                    _names(c.needs),
+                    f"{len(c.people_today)}: {_names(c.people_today)}",
+                    "-" if c.people_new is None else f"{len(c.people_new)}: {_names(c.people_new)}",
+                )
+                for c in p.clients
+            ),
+        ),
+        Section(
+            "Every service around them",
+            "No appointments.",
+            ("client", "service", "agency", "practitioners", "venues", "sessions a week", "hours a week"),
+            tuple(
+                (
+                    s.client,
+                    s.service or s.title,
+                    s.agency or "-",
+                    _names(s.practitioners),
+                    _names(s.venues),
+                    _number(s.sessions_per_week),
+                    _number(round(s.hours_per_week, 2)),
+                )
+                for s in p.services
+            ),
+        ),
+        Section(
+            "What the new pattern saves",
+            "No figures.",
+            ("figure", "today", "new pattern", "saving"),
+            tuple((f.kpi, _number(f.before), _number(f.after), _number(f.saving)) for f in p.figures),
+        ),
+        _sessions_section("Today's bookings", p.today),
+        _sessions_section("The new pattern", p.pattern or ()),
+        Section(
+            "Dis-integration in today's bookings",
+            "Today's bookings keep every rule.",
+            ("kind", "rule", "where", "what"),
+            tuple((f.kind, str(f.rule), f.where, f.message) for f in p.findings),
+        ),
+        Section(
+            "For agencies: overloaded practitioners",
+            "No practitioner is booked beyond their limits or availability.",
+            ("practitioner", "agency", "why"),
+            tuple((o.name, o.agency or "-", "; ".join(o.reasons)) for o in p.overloads),
+        ),
+        Section(
+            "For agencies: possible duplication (a joint or harmonised programme?)",
+            "No service is given twice.",
+            ("client", "service", "appointments", "agencies", "by"),
+            tuple(
+                (d.client, d.service, _names(d.appointments), _names(d.agencies), _names(d.providers))
+                for d in p.duplications
+            ),
+        ),
+        Section(
+            "For agencies: needs with no appointment (gaps)",
+            "Every recorded need has an appointment.",
+            ("client", "need"),
+            tuple((g.client, g.need) for g in p.gaps),
+        ),
+        Section(
+            "Suggested connecting conversations",
+            "None suggested.",
+            ("between", "and", "why"),
+            tuple((c.first, c.second, "; ".join(c.reasons)) for c in p.conversations),
+        ),
+    )
+
+
+def _sessions_section(title: str, lines: Sequence[SessionLine]) -> Section:
+    return Section(
+        title,
+        "None.",
+        ("when", "client", "appointment", "venue", "with"),
+        tuple((s.when, s.client, s.title, s.venue, _names(s.people)) for s in lines),
+    )
+
+
+def _shown(picture: WholePicture) -> tuple[Section, ...]:
+    """The sections worth showing: without a new pattern, neither it nor the savings."""
+    hidden = set() if picture.pattern is not None else {"The new pattern", "What the new pattern saves"}
+    return tuple(s for s in sections(picture) if s.title not in hidden)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(picture: WholePicture) -> str:
+    """The whole picture as a Markdown document."""
+    lines = [f"# The whole picture: {_md_cell(picture.title)}", ""]
+    for section in _shown(picture):
+        lines += [f"## {section.title}", ""]
+        if not section.rows:
+            lines += [section.empty, ""]
+            continue
+        lines.append("| " + " | ".join(section.header) + " |")
+        lines.append("|" + "---|" * len(section.header))
+        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in section.rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+_PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>The whole picture: $title</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin-bottom: 1.5rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f0f3f7; }
+</style>
+</head>
+<body>
+<h1>The whole picture: $title</h1>
+$sections
+</body>
+</html>
+"""
+)
+
+
+def _html_section(section: Section) -> str:
+    head = f"<h2>{html.escape(section.title)}</h2>"
+    if not section.rows:
+        return f"{head}\n<p>{html.escape(section.empty)}</p>"
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in section.header)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in section.rows
+    )
+    return f"{head}\n<table>\n<thead><tr>{header}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def to_html(picture: WholePicture) -> str:
+    """The whole picture as a standalone HTML page."""
+    return _PAGE.substitute(
+        title=html.escape(picture.title),
+        sections="\n".join(_html_section(s) for s in _shown(picture)),
+    )
