@@ -246,3 +246,19 @@ def test_feed_tokens_are_stored_as_hashes(api: Api, tmp_path: Path) -> None:
     for url in urls.values():
         token = url.rsplit("/", 1)[1].removesuffix(".ics")
         assert token.encode() not in raw
+
+
+def test_a_feed_whose_subject_left_serves_an_empty_calendar(api: Api) -> None:
+    scenario_id, urls = publish_tiny(api)
+    document = tiny()
+    document["carers"] = []
+    document["clients"][0]["carers"] = []
+    document["appointments"][0]["needs_carer"] = False
+    api.client.put(f"/v1/scenarios/{scenario_id}", json=document, headers=api.auth)
+    again = published(api, solved(api, scenario_id)["schedule_id"])
+    carer = next(f for f in again["feeds"] if f["key"] == "carer-dad")
+    assert carer["changed"] is True
+    response = api.client.get(feed_path(urls["carer-dad"]))
+    assert response.status_code == 200
+    assert events_of(response.content) == {}
+    assert len(events_of(api.client.get(feed_path(urls["household-a"])).content)) == 1
