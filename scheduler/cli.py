@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -17,13 +18,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
+from scheduler.analysis import to_html, to_markdown, whole_picture
 from scheduler.calendar import FeedError, FeedOptions, NoScheduleError
 from scheduler.calendar.directory import export_feeds
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.errors import InputError
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
-from scheduler.schedule import read_schedule
+from scheduler.schedule import read_schedule, sessions_from_doc
 from scheduler.solver import Progress, SolveResult, solve
 from scheduler.validate import validate
 
@@ -39,6 +41,15 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ReportFormat(StrEnum):
+    """Formats of ``scheduler report``."""
+
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
 
 ScenarioPath = Annotated[Path, typer.Argument(help="Scenario JSON file.", show_default=False)]
 
@@ -263,6 +274,52 @@ def _revision_time(text: str | None, schedule: Path) -> datetime:
         err.print(f'[bold red]invalid option[/]: --revised-at "{escape(text)}" is not an ISO 8601 time')
         raise typer.Exit(EXIT_INVALID) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def report(
+    scenario_path: ScenarioPath,
+    schedule_path: Annotated[
+        Path | None, typer.Argument(help="Schedule JSON file: the new pattern.", show_default=False)
+    ] = None,
+    client: Annotated[str | None, typer.Option("--client", help="Only this client.")] = None,
+    household: Annotated[str | None, typer.Option("--household", help="Only this household.")] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="markdown, html or json.")
+    ] = ReportFormat.markdown,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the report here (default: stdout).")
+    ] = None,
+) -> None:
+    """The whole picture of a client, a household or everyone: services, today's bookings against the
+    new pattern, what today's bookings get wrong, and overload, duplication and gaps for agencies.
+
+    Exit 0 with the report, 2 when an input is invalid or names no client or household of it.
+    """
+    scenario = read_scenario(scenario_path)
+    try:
+        schedule = None if schedule_path is None else read_schedule(schedule_path)
+        sessions = None if schedule is None else sessions_from_doc(scenario, schedule)
+    except InputError as exc:
+        fail_invalid(exc)
+    if schedule is not None and schedule.status not in ("optimal", "feasible"):
+        err.print(
+            f"the schedule's status is {schedule.status}: reporting today's bookings only", markup=False
+        )
+        sessions = None
+    try:
+        picture = whole_picture(scenario, sessions, client=client, household=household)
+    except ValueError as exc:
+        err.print(f"[bold red]invalid option[/]: {escape(str(exc))}")
+        raise typer.Exit(EXIT_INVALID) from None
+    if output_format is ReportFormat.json:
+        text = json.dumps(picture.to_dict(), indent=2)
+    else:
+        text = to_html(picture) if output_format is ReportFormat.html else to_markdown(picture)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
 
 
 def main() -> None:
