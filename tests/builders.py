@@ -151,3 +151,18 @@ def schedule_dict(d: dict[str, Any], sessions: list[dict[str, Any]], **fields: A
             }
         )
     return {"status": "feasible", "sessions": complete, **fields}
+
+
+def client(d: dict[str, Any], client_id: str) -> dict[str, Any]:
+    """The client ``client_id`` of scenario ``d`` (to tweak in place)."""
+    return next(c for c in d["clients"] if c["id"] == client_id)
+
+
+def practitioner(d: dict[str, Any], practitioner_id: str) -> dict[str, Any]:
+    """The practitioner ``practitioner_id`` of scenario ``d`` (to tweak in place)."""
+    return next(p for p in d["practitioners"] if p["id"] == practitioner_id)
+
+
+def venue(d: dict[str, Any], venue_id: str) -> dict[str, Any]:
+    """The venue ``venue_id`` of scenario ``d`` (to tweak in place)."""
+    return next(v for v in d["venues"] if v["id"] == venue_id)
