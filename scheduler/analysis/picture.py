@@ -407,8 +407,8 @@ def suggest_conversations(
 def _clashing_bookings(
     t: Timetable, clients: Sequence[Client]
 ) -> Iterator[tuple[Appointment, Appointment, str]]:
-    """Appointments whose sessions for one client overlap, or follow each other with too little
-    time to travel, on a day of ``t`` (the validator's day plans)."""
+    """Appointments whose sessions for one client overlap, or follow each other (without overlap)
+    with too little time to travel, on a day of ``t`` (the validator's day plans)."""
     ids = {c.id for c in clients}
     appts = t.scenario.appointments
     for plan in t.plans_of("client"):
@@ -426,7 +426,7 @@ def _clashing_bookings(
                 or leg.after.session is None
             ):
                 continue
-            if leg.gap_end - leg.gap_start < leg.minutes:
+            if 0 <= leg.gap_end - leg.gap_start < leg.minutes:
                 first, second = leg.before.session, leg.after.session
                 yield (
                     appts[first.appointment],
