@@ -1,0 +1,1 @@
+"""The HTTP service: scenarios, background solves, schedules and calendar feeds over a JSON API."""
