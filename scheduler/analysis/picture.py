@@ -308,9 +308,12 @@ def _figures(clients: set[str], before: Evaluation | None, after: Evaluation | N
 def _findings(
     scenario: Scenario, report: Report, clients: Sequence[Client], appointments: Sequence[Appointment]
 ) -> Iterator[Finding]:
-    """Today's violations about the clients, their appointments or their carers."""
-    subjects = {c.id for c in clients} | {a.id for a in appointments}
-    subjects |= {scenario.carers[k].id for c in clients for k in c.carers}
+    """Today's violations about the clients, their appointments, or carers who escort nobody else."""
+    ids = {c.id for c in clients}
+    subjects = ids | {a.id for a in appointments}
+    subjects |= {
+        carer.id for carer in scenario.carers if {c.id for c in scenario.clients_of_carer(carer.index)} <= ids
+    }
     for v in report.current_violations:
         if v.subject in subjects:
             yield Finding(FINDING_KINDS.get(v.code, "booking"), v.rule, v.where, v.message)
