@@ -218,6 +218,7 @@ class Decomposition:
         solver.parameters.max_time_in_seconds = max(0.1, min(budget, self._left()))
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.seed
+        solver.parameters.interleave_search = True
         # Sub-problems are many and small: presolve probing costs more than it saves here.
         solver.parameters.cp_model_probing_level = 0
         return solver

@@ -25,7 +25,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.model import Appointment, Scenario, Span
+from scheduler.model import Appointment, Client, Scenario, Span
 from scheduler.schedule import PlacedSession
 from scheduler.solver.presolve import Option, Presolved
 from scheduler.solver.starts import Starts
@@ -149,6 +149,7 @@ class PatternModel:
         self.routine_vars: dict[tuple[int, str, int], cp_model.IntVar] = {}
         self._merged: dict[frozenset[int], Literal] = {}
         self.fixed_practitioner_travel = 0
+        self._trip: dict[tuple[int, int], Literal] = {}
 
     # ------------------------------------------------------------------ build
 
@@ -741,13 +742,53 @@ class PatternModel:
                     members = [o for o in options if o.inside is None and o.venue != client.home]
                     if members:
                         away.append(self._any_of(members))
-                self.terms.add("trips", self._max_of(away))
+                trip = self._max_of(away)
+                self._trip[(client.index, g)] = trip
+                self.terms.add("trips", trip)
+            if client.preferences.same_day_clustering != "avoid":
+                self._at_least_days(client, self._always_away, self._trip_on)
+
+    def _trip_on(self, client: int, g: int) -> Literal:
+        """The trip literal of a client's pattern day (a constant 0 on a day with no option)."""
+        return self._trip.get((client, g)) or self.m.new_constant(0)
+
+    def _always_away(self, appt: Appointment) -> bool:
+        """True when every option of ``appt`` is a journey: not at home, not inside a routine."""
+        home = self.s.clients[appt.client].home
+        return all(
+            o.inside is None and o.venue != home
+            for (a, _), options in self.p.by_appointment_day.items()
+            if a == appt.index
+            for o in options
+        )
 
     def _term_appointment_days(self) -> None:
         """Days with any session."""
         for client in self.clients:
             for g in self.s.days():
                 self.terms.add("appointment_days", self.client_day_used(client.index, g))
+            self._at_least_days(client, None, self.client_day_used)
+
+    def _at_least_days(
+        self,
+        client: Client,
+        counts: Callable[[Appointment], bool] | None,
+        day_literal: Callable[[int, int], Literal],
+    ) -> None:
+        """Redundant: with at most L sessions a day, N required sessions of a week take at
+        least ceil(N / L) days; stated so the linear relaxation sees it."""
+        cap = client.limits.max_sessions_per_day
+        if not cap:
+            return
+        for week in range(self.s.horizon.weeks):
+            needed = sum(
+                a.frequency.per_week or 0
+                for a in self.appointments
+                if a.client == client.index and not a.optional and (counts is None or counts(a))
+            )
+            if needed > cap:
+                days = [day_literal(client.index, g) for g in range(week * 7, week * 7 + 7)]
+                self.m.add(sum(days) >= -(-needed // cap))
 
     def _term_family_travel(self) -> None:
         """Minutes and pence of a client's legs with a session at either end."""

@@ -197,6 +197,9 @@ def _search(
     params.max_time_in_seconds = max(0.1, seconds)
     params.num_workers = workers
     params.random_seed = run.seed
+    # Workers take turns in deterministic batches: the same seed and workers give the same
+    # pattern whenever the search ends by itself (not cut by the wall-clock limit).
+    params.interleave_search = True
     reporter = _Reporter(run.on_progress if report else None, run.started)
     solver.best_bound_callback = reporter.on_bound
     finished = threading.Event()
