@@ -74,7 +74,7 @@ print(f"today's bookings break {len(report.current_violations)} rules")"""
     ),
     new_code_cell(
         """\
-picture = whole_picture(scenario, result.sessions, household="hughes")
+picture = whole_picture(scenario, result, household="hughes")
 display(Markdown(to_markdown(picture)))"""
     ),
     new_markdown_cell(
@@ -301,7 +301,7 @@ after = client_kpis(scenario, result)
 display(after.sort_values(["trips", "waiting_minutes"], ascending=False)
         [["name", "household", "trips", "waiting_minutes", "outside_preferred_windows", "sessions"]].head(5))
 
-picture = whole_picture(scenario, result.sessions)
+picture = whole_picture(scenario, result)
 kinds = [f.kind for f in picture.findings]
 print("today's dis-integration:", {kind: kinds.count(kind) for kind in sorted(set(kinds))})
 print("overloaded practitioners:", [o.name for o in picture.overloads] or "none")

@@ -25,7 +25,7 @@ from scheduler.contract.schedule import ScheduleDoc
 from scheduler.errors import InputError
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
-from scheduler.schedule import read_schedule, sessions_from_doc
+from scheduler.schedule import read_schedule
 from scheduler.solver import Progress, SolveResult, solve
 from scheduler.validate import validate
 
@@ -299,16 +299,17 @@ def report(
     scenario = read_scenario(scenario_path)
     try:
         schedule = None if schedule_path is None else read_schedule(schedule_path)
-        sessions = None if schedule is None else sessions_from_doc(scenario, schedule)
     except InputError as exc:
         fail_invalid(exc)
     if schedule is not None and schedule.status not in ("optimal", "feasible"):
         err.print(
             f"the schedule's status is {schedule.status}: reporting today's bookings only", markup=False
         )
-        sessions = None
+        schedule = None
     try:
-        picture = whole_picture(scenario, sessions, client=client, household=household)
+        picture = whole_picture(scenario, schedule, client=client, household=household)
+    except InputError as exc:
+        fail_invalid(exc)
     except ValueError as exc:
         err.print(f"[bold red]invalid option[/]: {escape(str(exc))}")
         raise typer.Exit(EXIT_INVALID) from None

@@ -192,7 +192,7 @@ def test_bookings_with_time_to_travel_suggest_no_conversation() -> None:
 def hughes() -> Any:
     scenario = load_scenario(DATA / "household.json")
     result = solve(scenario, time_limit=20, workers=1)
-    return whole_picture(scenario, result.sessions, household="hughes")
+    return whole_picture(scenario, result, household="hughes")
 
 
 def test_the_picture_finds_the_eleven_faults_of_todays_bookings(hughes: Any) -> None:
@@ -282,3 +282,14 @@ def test_report_command_with_an_unknown_household(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(DATA / "household.json"), "--household", "hugh"])
     assert result.exit_code == 2
     assert 'no household "hugh"' in result.stderr
+
+
+def test_report_command_with_a_schedule_of_another_scenario(tmp_path: Path) -> None:
+    d = scenario_dict()
+    scenario_path = tmp_path / "scenario.json"
+    scenario_path.write_text(json.dumps(d))
+    schedule_path = tmp_path / "schedule.json"
+    schedule_path.write_text(json.dumps(schedule_dict(d, [session("therapi", "tue", "10:00")])))
+    result = runner.invoke(app, ["report", str(scenario_path), str(schedule_path)])
+    assert result.exit_code == 2
+    assert 'no appointment "therapi"' in result.stderr

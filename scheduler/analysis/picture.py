@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from scheduler.analysis.frames import Pattern, placed_sessions
 from scheduler.clock import span_label
 from scheduler.contract.errors import did_you_mean
 from scheduler.model import Appointment, Client, Practitioner, Scenario
@@ -181,17 +182,20 @@ def select_clients(
 
 def whole_picture(
     scenario: Scenario,
-    sessions: Sequence[PlacedSession] | None = None,
+    pattern: Pattern | None = None,
     *,
     client: str | None = None,
     household: str | None = None,
 ) -> WholePicture:
     """The whole picture of one client, one household or (neither given) everyone in the scenario.
 
-    ``sessions`` is the new pattern (e.g. ``SolveResult.sessions``); without it the picture is
-    of today's bookings alone. Overload is judged over each practitioner's whole booked load.
+    ``pattern`` is the new pattern (a schedule document, a ``SolveResult`` or placed sessions);
+    without it the picture is of today's bookings alone. Overload is judged over each
+    practitioner's whole booked load. Raises ``ValueError`` for an unknown client or household,
+    and ``ScheduleError`` for a schedule document that does not refer to the scenario.
     """
     clients = select_clients(scenario, client=client, household=household)
+    sessions = None if pattern is None else placed_sessions(scenario, pattern)
     ids = {c.id for c in clients}
     appointments = tuple(a for a in scenario.appointments if scenario.clients[a.client].id in ids)
     today = sessions_from_bookings(scenario)

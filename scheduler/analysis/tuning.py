@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -85,13 +85,13 @@ def sweep(
         load_scenario(doc)
     workers = min(len(documents), processes or os.cpu_count() or 1)
     jobs = [(doc, time_limit, seed) for doc in documents]
-    rows: Iterable[dict[str, Any]]
+    rows: list[dict[str, Any]]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             rows = list(pool.map(_solve_row, jobs))
     else:
         rows = [_solve_row(job) for job in jobs]
-    frame = pd.DataFrame(list(rows))
+    frame = pd.DataFrame(rows)
     frame["pareto"] = pareto_mask(frame, pareto_on)
     return frame
 
