@@ -190,8 +190,9 @@ IN_SCHOOL_CHANCE = 0.6
 MIN_APPOINTMENTS, MAX_APPOINTMENTS, MAX_BABY_APPOINTMENTS = 3, 7, 5
 CARER_SESSIONS_PER_FREE_DAY = 2
 """Sessions a household's main carer escorts on each weekday they are free, at most."""
-WALK_TO_SCHOOL_KM = 2.0
-"""A household further than this from its school does not walk."""
+WALK_REACH_KM = 3.0
+"""A household further than this from any clinic, hospital or school does not walk: it can be
+booked at any of them, and must be able to get there after school and home by day's end."""
 
 
 @dataclass
@@ -434,7 +435,7 @@ class _TownBuilder:
         self.venue_by_id[home["id"]] = home
         school = min(self.schools, key=lambda place: distance_km(home, self.venue_by_id[place.id]))
         mode = rng.choices(("car", "public", "taxi", "walk"), weights=(45, 35, 10, 10))[0]
-        if mode == "walk" and distance_km(home, self.venue_by_id[school.id]) > WALK_TO_SCHOOL_KM:
+        if mode == "walk" and self._farthest_public_km(home) > WALK_REACH_KM:
             mode = "public"
         ages = [SCHOOL_AGE if rng.random() < 0.75 else PRESCHOOL]
         if rng.random() < 0.4:
@@ -451,6 +452,10 @@ class _TownBuilder:
         for needs in _fit_to_carer(needs_by_client, CARER_SESSIONS_PER_FREE_DAY * weekdays_free):
             needs[0].client["needs"] = [need.spec.service for need in needs]
             self.needs.extend(needs)
+
+    def _farthest_public_km(self, home: JsonDict) -> float:
+        """Distance from ``home`` to the farthest venue that is not a home."""
+        return max(distance_km(home, venue) for venue in self.venues if venue["kind"] != "home")
 
     def _carers(self, number: int, surname: str, mode: str, free_days: Sequence[str]) -> list[str]:
         """The main carer, free on ``free_days``, and half the time a partner free after work."""

@@ -183,7 +183,9 @@ def _core(
     if status != cp_model.INFEASIBLE:
         return None
     by_index = {literals[g].index: g for g in assumed}
-    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    # When presolve alone proves infeasibility, CP-SAT may report no core: all assumed count.
+    return core or list(assumed)
 
 
 _ORDER = ("frequency", "pin", "client", "routine", "carer", "practitioner", "rooms", "limit", "plimit")
@@ -207,7 +209,7 @@ def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
     if group.kind == "frequency":
         appt = s.appointments[group.subject]
         days = sorted({o.pattern_day for o in presolved.options if o.appointment == appt.index})
-        where = ", ".join(_day_label(s, g) for g in days)
+        where = ", ".join(_day_label(s, g) for g in days) or "no day"
         return f"{describe(s, appt)} must have all its sessions; it can only go on {where}"
     if group.kind == "pin":
         appt = s.appointments[group.subject]

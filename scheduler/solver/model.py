@@ -498,6 +498,12 @@ class PatternModel:
             return True
         if a.session is not None and a.session == b.session:
             return False
+        if a.present is None and b.present is None:
+            # Two fixed stops keep the order of their start times; a clash between them is a
+            # fault of the data, not of any schedule (the validator does not report it either).
+            return (a.earliest, i) < (b.earliest, j)
+        if self.groups.relaxable:
+            return True  # explaining: travel must stay a rule that can be switched off
         return a.earliest + a.duration + self._minutes(a.place, b.place, mode) <= b.latest
 
     def _minutes(self, a: int | None, b: int | None, mode: str) -> int:
@@ -509,6 +515,8 @@ class PatternModel:
         self, i: int, j: int, a: Node, b: Node, arc: Literal, mode: str, lit: Literal | None
     ) -> None:
         """If the arc is used, ``b`` starts after ``a`` ends plus travel; depot arcs keep the day bounds."""
+        if a.session is None and b.session is None:
+            return  # between fixed stops and the depot: the data's journey, not a decision
         h = self.s.horizon
         t = self._minutes(a.place, b.place, mode)
         when = _when(arc, lit)
@@ -541,6 +549,17 @@ class PatternModel:
             interval = self.m.new_optional_fixed_size_interval_var(start, r.duration, presence, "")
             self.m.add_no_overlap([interval, *sessions, *travel_intervals])
 
+    def _journey_in_gap(self, i: int, j: int, a: Node, b: Node, mode: str) -> int:
+        """Minutes of the journey from ``a`` to ``b``; between fixed stops (or the depot) no
+        more than the data leaves for it, so that a clash in the data blocks no schedule."""
+        t = self._minutes(a.place, b.place, mode)
+        if a.session is not None or b.session is not None:
+            return t
+        h = self.s.horizon
+        leave = h.day_start if i == 0 else a.earliest + a.duration
+        arrive = h.day_end if j == 0 else b.earliest
+        return max(0, min(t, arrive - leave))
+
     def _travel_intervals(self, circuit: DayCircuit) -> list[cp_model.IntervalVar]:
         out = []
         mode = circuit.mode
@@ -548,7 +567,7 @@ class PatternModel:
             leaving = {j: arc for (tail, j), arc in circuit.arcs.items() if tail == i}
             if not leaving:
                 continue
-            durations = {j: self._minutes(a.place, circuit.nodes[j].place, mode) for j in leaving}
+            durations = {j: self._journey_in_gap(i, j, a, circuit.nodes[j], mode) for j in leaving}
             if not any(durations.values()):
                 continue
             size = self.m.new_int_var(0, max(durations.values()), "")

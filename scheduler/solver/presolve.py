@@ -11,8 +11,10 @@ with no possible slot can be explained day by day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from scheduler.clock import DAY_NAMES, span_label
 from scheduler.model import Appointment, Client, Scenario, Span, WeeklyHours
@@ -77,19 +79,49 @@ def hours_text(hours: WeeklyHours) -> str:
     return "; ".join(parts) if parts else "never"
 
 
+Step = Callable[[Starts], Starts]
+
+
 class _Narrowing:
-    """The allowed starts of one candidate, narrowed rule by rule, with the facts that cut them."""
+    """The allowed starts of one candidate, narrowed rule by rule, each cut with its fact."""
 
-    def __init__(self, starts: Starts) -> None:
+    def __init__(
+        self, starts: Starts, steps: Sequence[tuple[str, Step]] = (), initial: Starts | None = None
+    ) -> None:
+        self.initial = starts if initial is None else initial
         self.starts = starts
-        self.facts: list[str] = []
+        self.steps = list(steps)
 
-    def apply(self, new: Starts, fact: str) -> bool:
-        """Narrow to ``new``; record ``fact`` if it removed anything. False once empty."""
+    def branch(self) -> _Narrowing:
+        """A copy to narrow further on its own."""
+        return _Narrowing(self.starts, self.steps, self.initial)
+
+    def apply(self, step: Step, fact: str) -> bool:
+        """Narrow by ``step``; keep ``fact`` if it removed anything. False once nothing is left."""
+        new = step(self.starts)
         if new != self.starts:
-            self.facts.append(fact)
+            self.steps.append((fact, step))
             self.starts = new
         return bool(self.starts)
+
+    def reasons(self, slot: int) -> list[str]:
+        """The facts that left no start on the ``slot``-minute grid: only those without which
+        some start would remain (a deletion filter, so that a reason names what matters)."""
+        kept = list(self.steps)
+        for step in list(kept):
+            trial = [s for s in kept if s is not step]
+            if not st.slots(_replay(self.initial, trial), slot):
+                kept = trial
+        facts = [fact for fact, _ in kept]
+        if _replay(self.initial, kept):
+            facts.append(f"no start is left on the {slot}-minute grid")
+        return facts
+
+
+def _replay(starts: Starts, steps: Sequence[tuple[str, Step]]) -> Starts:
+    for _, step in steps:
+        starts = step(starts)
+    return starts
 
 
 class Presolver:
@@ -127,11 +159,12 @@ class Presolver:
                     continue
                 for carer in self._carer_choices(appt):
                     for inside, narrowing in self._placements(appt, week, day, venue, pracs, carer):
-                        if narrowing.starts:
-                            self._add(appt, week, day, venue, pracs, carer, inside, narrowing.starts)
+                        slots = st.slots(narrowing.starts, self.s.horizon.slot)
+                        if slots:
+                            self._add(appt, week, day, venue, pracs, carer, inside, slots)
                             found = True
                         else:
-                            facts.append((venue, narrowing.facts))
+                            facts.append((venue, narrowing.reasons(self.s.horizon.slot)))
         if not found:
             self.result.lost_days[(appt.index, g)] = _simplest(facts)
 
@@ -169,10 +202,9 @@ class Presolver:
             return
         for k, routine in enumerate(client.routines):
             if routine.is_fixed and routine.allows_sessions and routine.at == venue and day in routine.days:
-                n = _Narrowing(common.starts)
-                n.facts = list(common.facts)
+                n = common.branch()
                 n.apply(
-                    st.intersect(n.starts, st.inside([routine.span], appt.duration)),
+                    partial(_keep_inside, spans=(routine.span,), duration=appt.duration),
                     f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
                 )
                 yield k, n
@@ -188,37 +220,39 @@ class Presolver:
         n = _Narrowing(st.between(max(appt.earliest, h.day_start), min(appt.latest, h.day_end) - d))
         place = self.s.venues[venue]
         if place.open is not None and not n.apply(
-            st.intersect(n.starts, st.inside(place.open.on(day), d)),
+            partial(_keep_inside, spans=place.open.on(day), duration=d),
             _hours_fact(place.name, "is open", "is closed", place.open.on(day), dayname),
         ):
             return n
         for p in pracs:
             prac = self.s.practitioners[p]
             if prac.available is not None and not n.apply(
-                st.intersect(n.starts, st.inside(prac.available.on(day), d)),
+                partial(_keep_inside, spans=prac.available.on(day), duration=d),
                 _hours_fact(prac.name, "works", "does not work", prac.available.on(day), dayname),
             ):
                 return n
             for busy in prac.busy_on(week, day):
                 if not n.apply(
-                    st.avoiding(n.starts, busy.span, d),
+                    partial(st.avoiding, blocked=busy.span, duration=d),
                     f"{prac.name} is busy ({busy.label}) {span_label(busy.span.start, busy.span.end)}",
                 ):
                     return n
             if prac.base is not None and not n.apply(
-                self._depot_bounds(n.starts, prac.base, venue, prac.travel_mode, d),
+                partial(self._depot_bounds, depot=prac.base, venue=venue, mode=prac.travel_mode, duration=d),
                 f"{prac.name}'s journey from {self.s.venues[prac.base].name} to {place.name}",
             ):
                 return n
         if carer is not None:
             person = self.s.carers[carer]
             if person.available is not None and not n.apply(
-                st.intersect(n.starts, st.inside(person.available.on(day), d)),
+                partial(_keep_inside, spans=person.available.on(day), duration=d),
                 _hours_fact(person.name, "is free", "is not free", person.available.on(day), dayname),
             ):
                 return n
             n.apply(
-                self._depot_bounds(n.starts, person.home, venue, person.travel_mode, d),
+                partial(
+                    self._depot_bounds, depot=person.home, venue=venue, mode=person.travel_mode, duration=d
+                ),
                 f"{person.name}'s journey from {self.s.venues[person.home].name} to {place.name}",
             )
         return n
@@ -226,22 +260,45 @@ class Presolver:
     def _as_stop(
         self, appt: Appointment, client: Client, day: int, venue: int, common: _Narrowing
     ) -> _Narrowing:
-        """A session that is its own stop: clear of every fixed routine, reachable from home."""
-        n = _Narrowing(common.starts)
-        n.facts = list(common.facts)
-        for routine in client.fixed_routines_on(day):
+        """A session that is its own stop: in a gap between the day's fixed routines, with the
+        journeys from the stop before it and to the stop after it (home at either end)."""
+        n = common.branch()
+        fixed = client.fixed_routines_on(day)
+        for routine in fixed:
             if not n.apply(
-                st.avoiding(n.starts, routine.span, appt.duration),
+                partial(st.avoiding, blocked=routine.span, duration=appt.duration),
                 f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
             ):
                 return n
-        n.apply(
-            self._depot_bounds(n.starts, client.home, venue, client.travel_mode, appt.duration),
-            f"{client.name}'s journey from home to {self.s.venues[venue].name}",
-        )
+        if client.travel_mode not in self.metric_modes:
+            return n
+        h = self.s.horizon
+        stops = [(h.day_start, h.day_start, client.home), *((r.span.start, r.span.end, r.at) for r in fixed)]
+        stops.append((h.day_end, h.day_end, client.home))
+        gaps: list[tuple[int, int]] = []
+        for (_, prev_end, prev_place), (next_start, _, next_place) in itertools.pairwise(stops):
+            first = prev_end + self.travel.minutes(prev_place, venue, client.travel_mode)
+            last = next_start - self.travel.minutes(venue, next_place, client.travel_mode) - appt.duration
+            gaps.extend(st.between(first, last))
+        n.apply(partial(st.intersect, b=st.union(gaps)), self._journeys_fact(client, day, venue))
         return n
 
-    def _depot_bounds(self, starts: Starts, depot: int, venue: int, mode: str, duration: int) -> Starts:
+    def _journeys_fact(self, client: Client, day: int, venue: int) -> str:
+        """``"Finley travels by walk: home to Hospital 25 min, Redwell School to Hospital 70 min"``."""
+        places = [client.home, *(r.at for r in client.fixed_routines_on(day))]
+        mode = client.travel_mode
+        there = self.s.venues[venue].name
+        legs = ", ".join(
+            f"{self._place_name(client, p)} to {there} {self.travel.minutes(p, venue, mode)} min"
+            for p in dict.fromkeys(places)
+            if p != venue
+        )
+        return f"{client.name} travels by {mode}: {legs}"
+
+    def _place_name(self, client: Client, venue: int) -> str:
+        return "home" if venue == client.home else self.s.venues[venue].name
+
+    def _depot_bounds(self, starts: Starts, *, depot: int, venue: int, mode: str, duration: int) -> Starts:
         """Leave the depot no earlier than day_start and be back by day_end.
 
         Valid for a stop anywhere in the day only when travel is metric (no measured
@@ -263,11 +320,8 @@ class Presolver:
         pracs: tuple[int, ...],
         carer: int | None,
         inside: int | None,
-        starts: Starts,
+        slots: Starts,
     ) -> None:
-        slots = st.slots(starts, self.s.horizon.slot)
-        if not slots:
-            return
         option = Option(
             index=len(self.result.options),
             appointment=appt.index,
@@ -281,6 +335,10 @@ class Presolver:
         )
         self.result.options.append(option)
         self.result.by_appointment_day.setdefault((appt.index, option.pattern_day), []).append(option)
+
+
+def _keep_inside(starts: Starts, *, spans: Sequence[Span], duration: int) -> Starts:
+    return st.intersect(starts, st.inside(spans, duration))
 
 
 def _hours_fact(subject: str, verb: str, negative: str, spans: Sequence[Span], dayname: str) -> str:

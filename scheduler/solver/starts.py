@@ -61,6 +61,11 @@ def avoiding(starts: Starts, blocked: Span, duration: int) -> Starts:
     return tuple(out)
 
 
+def union(ranges: Iterable[tuple[int, int]]) -> Starts:
+    """Starts allowed by any of ``ranges``."""
+    return _normalise(ranges)
+
+
 def between(first: int, last: int) -> Starts:
     """Every start from ``first`` to ``last`` (empty when ``last < first``)."""
     return ((first, last),) if first <= last else ()
