@@ -40,6 +40,18 @@ class PlacedSession:
         return self.week * 7 + self.day
 
 
+@dataclass(frozen=True, order=True)
+class PlacedRoutine:
+    """Where a flexible routine falls: client index, routine name, week (0-based), day 0-6, minutes."""
+
+    client: int
+    name: str
+    week: int
+    day: int
+    start: int
+    end: int
+
+
 def read_schedule(source: str | Path | bytes | dict[str, Any] | doc.ScheduleDoc) -> doc.ScheduleDoc:
     """A schedule document from a path, JSON text or bytes, or a dict, with located errors."""
     if isinstance(source, doc.ScheduleDoc):

@@ -1,6 +1,6 @@
 """The CP-SAT solver: from a scenario, the best weekly pattern and proof of how good it is."""
 
-from scheduler.solver.result import Itinerary, Leg, Progress, RoutinePlacement, SolveResult, Status
+from scheduler.solver.result import Itinerary, Leg, Progress, SolveResult, Status
 from scheduler.solver.solve import solve
 
-__all__ = ["Itinerary", "Leg", "Progress", "RoutinePlacement", "SolveResult", "Status", "solve"]
+__all__ = ["Itinerary", "Leg", "Progress", "SolveResult", "Status", "solve"]

@@ -9,7 +9,7 @@ from typing import Literal
 from scheduler.clock import DAYS, format_time
 from scheduler.contract import schedule as doc
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedSession, session_to_doc
+from scheduler.schedule import PlacedRoutine, PlacedSession, session_to_doc
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 PersonKind = Literal["client", "carer", "practitioner"]
@@ -23,18 +23,6 @@ class Progress:
     objective: float | None
     bound: float | None
     solutions: int
-
-
-@dataclass(frozen=True)
-class RoutinePlacement:
-    """Where a flexible routine falls: client index, routine name, week (0-based), day, minutes."""
-
-    client: int
-    name: str
-    week: int
-    day: int
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -75,7 +63,7 @@ class SolveResult:
     runtime: float
     components: Mapping[str, float] = field(default_factory=dict)
     sessions: tuple[PlacedSession, ...] = ()
-    routines: tuple[RoutinePlacement, ...] = ()
+    routines: tuple[PlacedRoutine, ...] = ()
     itineraries: tuple[Itinerary, ...] = ()
     dropped: tuple[int, ...] = ()
     explanation: str | None = None

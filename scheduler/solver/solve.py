@@ -12,12 +12,12 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedSession, number_occurrences
+from scheduler.schedule import PlacedRoutine, PlacedSession, number_occurrences
 from scheduler.solver.decompose import Decomposition, client_groups
 from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.model import SCALE, DayCircuit, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
-from scheduler.solver.result import Itinerary, Leg, Progress, RoutinePlacement, SolveResult, Status
+from scheduler.solver.result import Itinerary, Leg, Progress, SolveResult, Status
 from scheduler.travel import MissingTravelError, Travel
 from scheduler.weights import TERMS
 
@@ -263,7 +263,7 @@ def _read_result(
         unit = 0.01 if term == "family_travel_cost" else 1.0
         components[term] = s.weights.of(term) * raw * unit
     routines = tuple(
-        RoutinePlacement(
+        PlacedRoutine(
             client, name, g // 7, g % 7, solver.value(var), solver.value(var) + _duration(s, client, name)
         )
         for (client, name, g), var in sorted(built.routine_vars.items())

@@ -16,10 +16,10 @@ from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import Objective, ScheduleDoc
 from scheduler.errors import InputIssue, ScheduleError
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedSession, sessions_from_bookings, sessions_from_doc
+from scheduler.schedule import PlacedRoutine, PlacedSession, sessions_from_bookings, sessions_from_doc
 from scheduler.validate.objective import KPI_KEYS, Evaluation, evaluate_current, evaluate_timetable
 from scheduler.validate.plans import timetable
-from scheduler.validate.rules import PlacedRoutine, RoutineSpan, check_occurrences, check_rules
+from scheduler.validate.rules import RoutineSpan, check_occurrences, check_rules
 from scheduler.validate.violation import Violation
 from scheduler.weights import TERMS
 

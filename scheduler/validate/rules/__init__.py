@@ -11,12 +11,11 @@ from scheduler.validate.rules.hours import check_hours
 from scheduler.validate.rules.limits import check_limits
 from scheduler.validate.rules.places import check_places
 from scheduler.validate.rules.rooms import check_rooms
-from scheduler.validate.rules.routines import PlacedRoutine, RoutineSpan, check_routines
+from scheduler.validate.rules.routines import RoutineSpan, check_routines
 from scheduler.validate.rules.who import check_who
 from scheduler.validate.violation import Violation
 
 __all__ = [
-    "PlacedRoutine",
     "RoutineSpan",
     "check_occurrences",
     "check_rules",

@@ -12,7 +12,6 @@ such a day is not judged (as in rule 3).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.clock import format_time, span_label
@@ -38,18 +37,6 @@ class RoutineSpan(Protocol):
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class PlacedRoutine:
-    """A schedule's placement of a flexible routine (see :class:`RoutineSpan`)."""
-
-    client: int
-    name: str
-    week: int
-    day: int
-    start: int
-    end: int
 
 
 def check_routines(t: Timetable, routines: Iterable[RoutineSpan] | None = None) -> Iterator[Violation]:
