@@ -2,13 +2,15 @@
 Pareto front, and write the chosen setting back into the scenario document.
 
 Settings are partial ``weights`` maps (terms of :data:`scheduler.weights.TERMS`) laid over the
-scenario's own. Solves run in separate processes, so the scenario travels as its JSON document.
+scenario's own. Solves run in separate processes, started afresh ("spawn": safe from a threaded
+parent such as a Jupyter kernel), so the scenario travels as its JSON document.
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -87,7 +89,8 @@ def sweep(
     jobs = [(doc, time_limit, seed) for doc in documents]
     rows: list[dict[str, Any]]
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
             rows = list(pool.map(_solve_row, jobs))
     else:
         rows = [_solve_row(job) for job in jobs]
