@@ -1,0 +1,146 @@
+"""The solver on the example scenarios of ``data/``, on generated towns through the decomposition,
+and re-planning: today's bookings kept where nothing forces a change, and the same answer twice.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler.generate import generate_town
+from tests.solver_support import Solved, bookings_of, solve_checked
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+solve_module = importlib.import_module("scheduler.solver.solve")
+"""The module itself: ``scheduler.solver.solve`` the attribute is the function."""
+SMALL_EXAMPLES = sorted(p for p in DATA.glob("*.json") if p.stem != "town")
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("path", SMALL_EXAMPLES, ids=lambda p: p.stem)
+def test_every_small_example_has_a_pattern_that_validates(path: Path) -> None:
+    solved = solve_checked(json.loads(path.read_text(encoding="utf-8")), time_limit=10)
+    assert solved.result.has_schedule, solved.explanation
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="performance: data/town.json gets no pattern (status timeout) in 20 s, nor in 40 s with one "
+    "worker or 60 s with two: the decomposition's construction gives each household "
+    "left / (2 x households still to place) seconds, and single generated households need up to "
+    "8 s for a first pattern (generate_town(1, seed=2) with one worker), so construction fails",
+)
+def test_the_town_example_has_a_pattern_that_validates() -> None:
+    solved = solve_checked(load("town"), time_limit=20, workers=2)
+    assert solved.result.has_schedule, solved.explanation
+
+
+def test_the_household_pattern_is_proven_best_and_saves_trips_and_travel() -> None:
+    solved = solve_checked(load("household"), time_limit=10)
+    assert solved.status == "optimal"
+    kpis = solved.doc.kpis.values()
+    assert all(k.before is not None for k in kpis)
+    trips_before = sum(k.before["trips"] for k in kpis if k.before is not None)
+    travel_before = sum(k.before["family_travel_minutes"] for k in kpis if k.before is not None)
+    assert sum(k.trips for k in kpis) < trips_before
+    assert sum(k.family_travel_minutes for k in kpis) < travel_before
+
+
+# --------------------------------------------------------------------------------- decomposition
+
+
+def spy_on_large_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Force the decomposition (every scenario counts as large) and count its runs."""
+    calls: list[int] = []
+    original: Callable[..., Any] = solve_module._solve_large
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_OPTIONS", 0)
+    monkeypatch.setattr(solve_module, "_solve_large", counted)
+    return calls
+
+
+def test_the_decomposition_lays_out_a_small_town_that_validates(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = spy_on_large_solves(monkeypatch)
+    solved = solve_checked(generate_town(3, seed=4), time_limit=10)
+    assert calls == [1]
+    assert solved.result.has_schedule, solved.explanation
+    assert solved.result.bound is not None
+    assert solved.result.bound <= solved.objective + 1e-6
+
+
+# ------------------------------------------------------------------------------------ re-planning
+
+
+def with_current(scenario: dict[str, Any], solved: Solved) -> dict[str, Any]:
+    """``scenario`` with the solved pattern as today's bookings (and no other bookings)."""
+    d = copy.deepcopy(scenario)
+    booked = bookings_of(solved)
+    for appt in d["appointments"]:
+        appt["current"] = booked.get(appt["id"], [])
+    return d
+
+
+def moved(before: Solved, after: Solved) -> set[str]:
+    """Appointments whose sessions differ between two solves."""
+
+    def placed(solved: Solved) -> dict[str, set[tuple[Any, ...]]]:
+        out: dict[str, set[tuple[Any, ...]]] = {}
+        for s in solved.sessions():
+            key = (s.week, s.day, s.start, s.venue, tuple(s.practitioners), s.carer)
+            out.setdefault(s.appointment, set()).add(key)
+        return out
+
+    a, b = placed(before), placed(after)
+    return {appt for appt in a.keys() | b.keys() if a.get(appt) != b.get(appt)}
+
+
+def test_replanning_moves_only_the_sessions_a_changed_diary_forces() -> None:
+    # The household's best pattern becomes today's bookings; then the health visitor stops
+    # working on Mondays, where Poppy's visit is. That visit has to move (disruption 15);
+    # every other session can stay, so every other session does.
+    household = load("household")
+    first = solve_checked(household, time_limit=10)
+    assert first.only("poppy-hv").day == "mon"
+
+    changed = with_current(household, first)
+    (beth,) = [p for p in changed["practitioners"] if p["id"] == "hv-beth"]
+    beth["available"] = {day: hours for day, hours in beth["available"].items() if day != "mon"}
+    again = solve_checked(changed, time_limit=10)
+
+    assert again.status == "optimal"
+    assert moved(first, again) == {"poppy-hv"}
+    assert again.only("poppy-hv").day != "mon"
+    assert again.components["disruption"] == 15
+
+
+def test_replanning_with_nothing_changed_keeps_every_booking() -> None:
+    household = load("household")
+    first = solve_checked(household, time_limit=10)
+    again = solve_checked(with_current(household, first), time_limit=10)
+    assert moved(first, again) == set()
+    assert again.components["disruption"] == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_same_seed_and_workers_give_the_same_pattern(workers: int) -> None:
+    scenario = generate_town(1, seed=3)
+    first = solve_checked(scenario, time_limit=10, workers=workers, seed=7)
+    second = solve_checked(scenario, time_limit=10, workers=workers, seed=7)
+    assert first.status == second.status == "optimal"
+    assert first.placements() == second.placements()
+    assert first.components == second.components

@@ -1,0 +1,99 @@
+"""Progress reports, stopping early, and short time limits: a search can be watched and cut short,
+and keeps the best pattern it has when it is.
+
+Generated one-household towns give searches of known shape (one worker, seed 0):
+seed 0 is proven optimal in about a second after several improving patterns; seed 1 finds
+its first pattern after a few seconds and keeps improving for longer than the tests wait;
+seed 2 needs several seconds before its first pattern.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+
+import pytest
+
+from scheduler.generate import generate_town
+from scheduler.loader import load_scenario
+from scheduler.solver import Progress
+from tests.solver_support import solve_checked
+
+solve_module = importlib.import_module("scheduler.solver.solve")
+TOWN = Path(__file__).resolve().parent.parent / "data" / "town.json"
+
+
+def test_progress_reports_each_improving_pattern() -> None:
+    reports: list[Progress] = []
+    solved = solve_checked(generate_town(1, seed=0), time_limit=10, on_progress=reports.append)
+    assert solved.status == "optimal"
+    found = [p for p in reports if p.objective is not None]
+    assert len(found) >= 2
+    objectives = [p.objective for p in reports if p.objective is not None]
+    assert objectives == sorted(objectives, reverse=True)
+    assert len(set(objectives)) == len(objectives), "each report improves on the last"
+    assert [p.solutions for p in found] == sorted({p.solutions for p in found})
+    assert [p.elapsed for p in reports] == sorted(p.elapsed for p in reports)
+    assert objectives[-1] == pytest.approx(solved.objective, abs=1e-3)
+    assert all(
+        p.bound <= p.objective + 1e-6 for p in found if p.bound is not None and p.objective is not None
+    )
+
+
+def test_stop_ends_the_search_early_and_keeps_the_best_pattern() -> None:
+    # Stop 0.3 s after the first pattern arrives, from another thread; the limit is far away.
+    first_pattern = threading.Event()
+    stop = threading.Event()
+
+    def stop_soon_after_the_first_pattern() -> None:
+        first_pattern.wait(timeout=60)
+        stop.wait(0.3)
+        stop.set()
+
+    def on_progress(progress: Progress) -> None:
+        if progress.objective is not None:
+            first_pattern.set()
+
+    stopper = threading.Thread(target=stop_soon_after_the_first_pattern)
+    stopper.start()
+    solved = solve_checked(generate_town(1, seed=1), time_limit=120, on_progress=on_progress, stop=stop)
+    stopper.join()
+    assert solved.status == "feasible"
+    assert solved.result.runtime < 60
+
+
+def test_stop_before_any_pattern_is_a_prompt_timeout() -> None:
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop)
+    timer.cancel()
+    assert solved.status == "timeout"
+    assert solved.result.runtime < 10
+
+
+def test_stop_during_the_decomposition_keeps_the_constructed_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every scenario counts as large. The decomposition reports its bound, then each household
+    # it places (a report with neither objective nor bound); once all three are placed, stop:
+    # the improvement phase is cut short, and the pattern constructed is kept.
+    monkeypatch.setattr(solve_module, "FULL_MODEL_OPTIONS", 0)
+    stop = threading.Event()
+    placed: list[Progress] = []
+
+    def on_progress(progress: Progress) -> None:
+        if progress.objective is None and progress.bound is None:
+            placed.append(progress)
+            if len(placed) == 3:
+                stop.set()
+
+    solved = solve_checked(generate_town(3, seed=4), time_limit=120, on_progress=on_progress, stop=stop)
+    assert stop.is_set()
+    assert solved.result.has_schedule
+    assert solved.result.runtime < 60
+
+
+def test_half_a_second_on_a_large_town_returns_an_answer() -> None:
+    solved = solve_checked(load_scenario(TOWN), time_limit=0.5)
+    assert solved.status in ("timeout", "feasible")
+    assert solved.result.runtime < 10
