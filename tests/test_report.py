@@ -231,6 +231,8 @@ def test_unknown_client_or_household() -> None:
         whole_picture(scenario, client="alfy")
     with pytest.raises(ValueError, match='no household "hugh"'):
         whole_picture(scenario, household="hugh")
+    with pytest.raises(ValueError, match="not both"):
+        whole_picture(scenario, client="alfie", household="hughes")
 
 
 # Rendering and the command

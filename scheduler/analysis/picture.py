@@ -165,8 +165,10 @@ def select_clients(
 ) -> tuple[Client, ...]:
     """One client, one household's clients, or (neither given) every client.
 
-    Raises ``ValueError`` naming the nearest id when ``client`` or ``household`` is unknown.
+    Raises ``ValueError`` when both are given, or naming the nearest id when one is unknown.
     """
+    if client is not None and household is not None:
+        raise ValueError("give a client or a household, not both")
     if client is not None:
         if client not in scenario.client_index:
             raise ValueError(f'no client "{client}"{did_you_mean(client, list(scenario.client_index))}')
