@@ -31,13 +31,6 @@ from tests.solver_support import Solved, solve_checked
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
-PRUNED_ARCS = (
-    "explain: PatternModel._may_follow drops the arc between two stops that cannot follow each "
-    "other (earliest + duration + travel > latest) whether or not the person's group literal is on, "
-    "so the model stays infeasible with the {who} group switched off and the explanation lists only "
-    "the appointments' frequency, never the one-place-at-a-time rule that fails"
-)
-
 
 def minutes(time: str) -> int:
     return parse_time(time)
@@ -240,7 +233,6 @@ def test_a_busy_entry_at_a_venue_leaves_time_to_travel() -> None:
     assert solved.components["practitioner_travel_minutes"] == 0.5 * 15
 
 
-@pytest.mark.xfail(strict=True, reason=PRUNED_ARCS.format(who="practitioner"))
 def test_a_busy_entry_at_a_venue_with_no_time_to_travel_is_infeasible() -> None:
     # 10:15 + 60 = 11:15 is past Ana's 11:10; without travel 10:00-11:00 would fit.
     solved = solve_checked(busy_at_the_clinic("11:10"))
@@ -294,7 +286,6 @@ def test_a_client_has_time_to_travel_between_two_towns() -> None:
     assert solved.components["waiting_minutes"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=PRUNED_ARCS.format(who="client"))
 def test_two_towns_in_one_short_afternoon_are_infeasible() -> None:
     # 13:00-14:00, 60 min on the road, 15:00-16:00: past the 15:30 latest end.
     solved = solve_checked(two_towns("15:30"))
@@ -322,7 +313,6 @@ def test_a_practitioner_has_time_to_travel_between_two_clients() -> None:
     assert solved.components["practitioner_travel_minutes"] == 0.5 * 60
 
 
-@pytest.mark.xfail(strict=True, reason=PRUNED_ARCS.format(who="practitioner"))
 def test_a_practitioner_in_two_towns_in_one_short_afternoon_is_infeasible() -> None:
     solved = solve_checked(one_practitioner_two_towns("15:30"))
     assert_infeasible(solved, "therapy", "physio", "Ana can be in one place at a time")
@@ -490,7 +480,6 @@ def test_a_carer_shared_by_two_children_takes_them_one_after_the_other() -> None
     assert gap_between(first.end, second.start) >= 15
 
 
-@pytest.mark.xfail(strict=True, reason=PRUNED_ARCS.format(who="carer"))
 def test_a_carer_cannot_take_two_children_to_two_places_at_once() -> None:
     solved = solve_checked(shared_carer("15:00"))
     assert_infeasible(solved, "therapy", "kim-therapy", "Sam can escort one client at a time")
