@@ -6,7 +6,9 @@ Whenever the solver returns a pattern (``optimal`` or ``feasible``) it asserts t
 - the independent validator finds no violation in it;
 - the validator's recomputed objective equals the solver's, term by term and in total;
 - occurrences are numbered 1..N per appointment in order of week, day and start;
-- the proven bound is not above the objective.
+- the proven bound is not above the objective, and equals it when the status is ``optimal``;
+- every itinerary keeps time: each leg arrives its minutes after it departs, legs follow
+  one another, and all of them lie within the day.
 
 Without a pattern it asserts that none is reported, and that an ``infeasible`` answer
 explains itself.
@@ -19,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.clock import DAYS
+from scheduler.clock import DAYS, parse_time
 from scheduler.contract.schedule import ScheduleDoc, Session
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
@@ -29,6 +31,8 @@ from scheduler.validate import Report, validate
 from scheduler.weights import TERMS
 
 TOLERANCE = 1e-6
+BOUND_TOLERANCE = 1e-3
+"""A proven optimum's bound is CP-SAT's, in objective units of 1/10000 of a weight unit."""
 
 ScenarioInput = Scenario | Mapping[str, Any]
 
@@ -127,6 +131,10 @@ def solve_checked(
     _assert_occurrences_numbered(document)
     if result.bound is not None:
         assert result.bound <= result.objective + TOLERANCE, (result.bound, result.objective)
+        if result.status == "optimal":
+            assert abs(result.bound - result.objective) <= BOUND_TOLERANCE, (result.bound, result.objective)
+            assert document.objective.gap == 0
+    _assert_itineraries_keep_time(model, document)
     dropped = set(document.dropped)
     assert not dropped & {s.appointment for s in document.sessions}, "a dropped appointment has sessions"
     return Solved(model, result, document, report)
@@ -141,6 +149,22 @@ def _assert_occurrences_numbered(document: ScheduleDoc) -> None:
         assert [s.occurrence for s in ordered] == list(range(1, len(ordered) + 1)), (
             f"{appointment}: occurrences {[s.occurrence for s in ordered]} are not 1..N in time order"
         )
+
+
+def _assert_itineraries_keep_time(scenario: Scenario, document: ScheduleDoc) -> None:
+    h = scenario.horizon
+    seen: set[tuple[str | None, str, int, str]] = set()
+    for it in document.itineraries:
+        key = (it.role, it.person, it.week, it.day)
+        assert key not in seen, f"two itineraries for {key}"
+        seen.add(key)
+        previous_arrival = h.day_start
+        for leg in it.legs:
+            depart, arrive = parse_time(leg.depart), parse_time(leg.arrive)
+            assert arrive - depart == leg.minutes, f"{key}: {leg}"
+            assert depart >= previous_arrival, f"{key}: {leg.depart} departs before the last leg arrives"
+            previous_arrival = arrive
+        assert previous_arrival <= h.day_end, f"{key}: home after the day ends"
 
 
 def bookings_of(solved: Solved) -> dict[str, list[dict[str, Any]]]:

@@ -214,6 +214,29 @@ def test_a_busy_entry_leaving_no_slot_is_infeasible() -> None:
     assert_infeasible(solve_checked(d), "therapy", "Ana is busy (team meeting) 09:00-11:30")
 
 
+def carer_diary(sam: dict[str, list[list[str]]]) -> dict[str, Any]:
+    """Therapy needs Sam, who is free on ``sam``'s days only; Jo avoids Wednesdays."""
+    d = scenario_dict()
+    appointment(d, "therapy")["needs_carer"] = True
+    d["carers"][0]["available"] = sam
+    prefer(d, "jo", avoid_days=["wed"])
+    return d
+
+
+def test_a_session_needing_a_carer_is_on_a_day_the_carer_is_free() -> None:
+    # Jo avoids Wednesday (20), but Sam is free on Wednesday only.
+    solved = solve_checked(carer_diary({"wed": [["09:00", "17:00"]]}))
+    session = solved.only("therapy")
+    assert (session.day, session.carer) == ("wed", "sam")
+    assert solved.components["avoided_days"] == 20
+
+
+def test_a_session_needing_a_carer_who_is_never_free_in_its_window_is_infeasible() -> None:
+    d = carer_diary({"sat": [["09:00", "17:00"]]})
+    appointment(d, "therapy")["window"] = {"days": WEEKDAYS}
+    assert_infeasible(solve_checked(d), "therapy", "Sam is not free on Monday")
+
+
 def busy_at_the_clinic(available_until: str) -> dict[str, Any]:
     """Ana works Mon 09:00-``available_until``, busy at the clinic 09:00-10:00; therapy at school."""
     d = scenario_dict()
