@@ -1,10 +1,11 @@
 """Properties over random small scenarios: every pattern the solver returns validates (through
 ``solve_checked``) and every "no pattern" answer says why, naming an appointment.
 
-The scenarios vary :func:`tests.builders.scenario_dict`: up to three appointments of Jo with
-random durations, frequencies, windows, venues, practitioners (named, joint or by role) and
-carers; random diaries for Ana, Bo and Sam, clinic hours, Jo's routines, limits and
-preferences, and sometimes today's bookings. Hypothesis is derandomized, so CI sees the
+The scenarios vary :func:`tests.builders.scenario_dict` over one- and two-week patterns: up
+to three appointments of Jo, or of Jo and Kim (who share the carer Sam), with random
+durations, frequencies, windows, venues, practitioners (named, joint or by role) and carers;
+random diaries for Ana, Bo and Sam, clinic hours, Ana's base, Sam's mode, Jo's routines,
+limits and preferences, and sometimes today's bookings or a pin. Hypothesis is derandomized, so CI sees the
 same examples every run.
 """
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from scheduler.clock import format_time, parse_time
-from tests.builders import client, practitioner, scenario_dict, venue
+from tests.builders import add_client, client, practitioner, scenario_dict, venue
 from tests.solver_support import Solved, solve_checked
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -54,20 +55,22 @@ def diaries(draw: st.DrawFn) -> dict[str, list[list[str]]] | None:
 
 
 @st.composite
-def appointments(draw: st.DrawFn, appointment_id: str) -> dict[str, Any]:
+def appointments(draw: st.DrawFn, appointment_id: str, clients: list[str], weeks: int) -> dict[str, Any]:
     duration = draw(st.sampled_from([30, 45, 60]))
     window_days = draw(days)
-    per_week = draw(st.integers(1, min(2, len(window_days))))
+    frequencies = [{"per_week": n} for n in range(1, min(2, len(window_days)) + 1)]
+    if weeks == 2:
+        frequencies.append({"every_weeks": 2})
     earliest = draw(st.sampled_from(["08:00", "09:00", "13:00"]))
     latest = format_time(
         max(parse_time(earliest) + duration, parse_time(draw(st.sampled_from(["12:00", "18:00"]))))
     )
     fields: dict[str, Any] = {
         "id": appointment_id,
-        "client": "jo",
+        "client": draw(st.sampled_from(clients)),
         "title": appointment_id,
         "duration": duration,
-        "frequency": {"per_week": per_week},
+        "frequency": draw(st.sampled_from(frequencies)),
         "venues": draw(
             st.lists(st.sampled_from(["clinic", "school", "home"]), min_size=1, max_size=3, unique=True)
         ),
@@ -78,17 +81,29 @@ def appointments(draw: st.DrawFn, appointment_id: str) -> dict[str, Any]:
     }
     if fields["role"] is None:
         del fields["role"]
-    if draw(st.booleans()):
-        fields["current"] = [{"day": window_days[0], "start": earliest, "venue": fields["venues"][0]}]
+    booking = {"day": window_days[0], "start": earliest, "venue": fields["venues"][0]}
+    if weeks == 2 and draw(st.booleans()):
+        booking["week"] = draw(st.sampled_from([1, 2]))
+    kind = draw(st.sampled_from(["none", "current", "current", "pinned"]))
+    if kind != "none":
+        fields[kind] = [booking]
     return fields
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     d = scenario_dict()
+    weeks = draw(st.sampled_from([1, 2]))
+    d["horizon"]["weeks"] = weeks
+    clients = ["jo"]
+    if draw(st.booleans()):
+        add_client(d, "kim", "Kim", {"clinic": 20, "school": 10, "jo-home": 5})
+        clients.append("kim")
     d["appointments"] = []
     for appointment_id in IDS[: draw(st.integers(1, 3))]:
-        d["appointments"].append(draw(appointments(appointment_id)))
+        d["appointments"].append(draw(appointments(appointment_id, clients, weeks)))
+    practitioner(d, "ana")["base"] = draw(st.sampled_from([None, "clinic"]))
+    d["carers"][0]["travel_mode"] = draw(st.sampled_from(["public", "car"]))
     for person in ("ana", "bo"):
         available = draw(diaries())
         if available is not None:
@@ -115,6 +130,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 {},
                 {"preferred_windows": [["15:00", "17:00"]]},
                 {"same_day_clustering": "avoid"},
+                {"same_day_clustering": "neutral"},
                 {"avoid_days": ["mon"]},
             ]
         )
