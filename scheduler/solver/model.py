@@ -769,7 +769,8 @@ class PatternModel:
 
     def _trip_on(self, client: int, g: int) -> Literal:
         """The trip literal of a client's pattern day (a constant 0 on a day with no option)."""
-        return self._trip.get((client, g)) or self.m.new_constant(0)
+        trip = self._trip.get((client, g))
+        return trip if trip is not None else self.m.new_constant(0)
 
     def _always_away(self, appt: Appointment) -> bool:
         """True when every option of ``appt`` is a journey: not at home, not inside a routine."""
