@@ -201,14 +201,6 @@ def test_an_optional_appointment_is_kept_only_when_it_costs_less_than_its_weight
     assert solved.doc.dropped == dropped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotImplementedError,
-    reason="crash: PatternModel._trip_on does `self._trip.get((client, g)) or self.m.new_constant(0)`; "
-    "`or` asks a CP-SAT literal for its truth value, which raises NotImplementedError. Reached "
-    "from _at_least_days whenever a client's max_sessions_per_day is below the weekly sessions "
-    "of appointments that always need a journey (clustering not 'avoid'), so solve() raises",
-)
 def test_a_daily_session_limit_makes_two_trips() -> None:
     # Therapy (60, Ana) and second (60, Bo), clinic only, at most one session a day: two days,
     # each a trip with its journeys: 2 x (30 + 10 + 40 + 6) + Ana and Bo 40 = 212.
