@@ -115,6 +115,25 @@ def test_every_two_weeks_with_no_free_monday_is_infeasible() -> None:
     assert_infeasible(solve_checked(d), "therapy", "Ana is busy (ward round) 08:00-18:00")
 
 
+def test_per_week_in_a_two_week_pattern_is_every_week() -> None:
+    # One session would do for the objective; rule 1 wants one in each week, numbered in order.
+    d = scenario_dict()
+    d["horizon"]["weeks"] = 2
+    solved = solve_checked(d)
+    assert [(s.week, s.occurrence) for s in solved.sessions("therapy")] == [(1, 1), (2, 2)]
+
+
+def test_a_pin_without_a_week_holds_in_every_week() -> None:
+    d = scenario_dict()
+    d["horizon"]["weeks"] = 2
+    appointment(d, "therapy")["pinned"] = [{"day": "thu", "start": "16:00", "venue": "school"}]
+    solved = solve_checked(d)
+    assert [(s.week, s.day, s.start, s.venue) for s in solved.sessions("therapy")] == [
+        (1, "thu", "16:00", "school"),
+        (2, "thu", "16:00", "school"),
+    ]
+
+
 def test_an_optional_appointment_that_fits_is_kept() -> None:
     # Keeping it costs 20 (Bo) and no extra day (same day as therapy) - far less than 500.
     d = scenario_dict()
@@ -364,6 +383,30 @@ def test_a_window_closing_before_the_first_journey_ends_is_infeasible() -> None:
     appt = appointment(d, "therapy")
     appt["venues"], appt["window"] = ["clinic"], {"days": ["mon"], "latest": "09:10"}
     assert_infeasible(solve_checked(d), "therapy", "Jo can be in one place at a time, travelling by public")
+
+
+def from_the_base(latest: str) -> dict[str, Any]:
+    """Ana starts and ends her day at the clinic; therapy is a home visit, Monday 08:00-``latest``."""
+    d = scenario_dict()
+    practitioner(d, "ana")["base"] = "clinic"
+    appointment(d, "therapy").update(
+        venues=["home"], window={"days": ["mon"], "earliest": "08:00", "latest": latest}
+    )
+    prefer(d, "jo", ("08:00", "09:00"))
+    return d
+
+
+def test_a_practitioners_day_starts_at_their_base() -> None:
+    # Jo is at home and prefers 08:00, but Ana leaves the clinic at 08:00 and drives 20 minutes.
+    solved = solve_checked(from_the_base("12:00"))
+    assert solved.only("therapy").start == "08:20"
+    assert solved.components["practitioner_travel_minutes"] == 0.5 * 40
+
+
+def test_a_home_visit_before_the_practitioner_can_arrive_is_infeasible() -> None:
+    # Starts 08:00-08:10 only; Ana cannot be at Jo's home before 08:20.
+    solved = solve_checked(from_the_base("09:10"))
+    assert_infeasible(solved, "therapy", "Ana can be in one place at a time")
 
 
 # ------------------------------------------------------------------------------ rule 4: routines
@@ -628,6 +671,29 @@ def test_two_rooms_take_two_sessions_at_once() -> None:
 def test_one_room_for_two_sessions_in_one_hour_is_infeasible() -> None:
     solved = solve_checked(two_at_the_clinic(rooms=1, latest="11:00"))
     assert_infeasible(solved, "therapy", "kim-therapy", "Clinic holds 1 session(s) at once")
+
+
+def siblings_at_home(latest: str) -> dict[str, Any]:
+    """Jo (Ana) and Lee (Bo), who share Jo's home: home visits Monday 10:00-``latest``, both
+    preferring 10:00-11:00."""
+    d = scenario_dict()
+    d["clients"].append({"id": "lee", "name": "Lee", "home": "jo-home", "carers": ["sam"]})
+    window = {"days": ["mon"], "earliest": "10:00", "latest": latest}
+    appointment(d, "therapy").update(venues=["home"], window=window)
+    add_appointment(d, "lee-therapy", client="lee", practitioners=["bo"], venues=["home"], window=window)
+    prefer(d, "jo", ("10:00", "11:00"))
+    prefer(d, "lee", ("10:00", "11:00"))
+    return d
+
+
+def test_a_home_takes_one_session_at_a_time() -> None:
+    solved = solve_checked(siblings_at_home("12:00"))
+    assert sorted(s.start for s in solved.sessions()) == ["10:00", "11:00"]
+
+
+def test_two_home_visits_in_one_hour_at_one_home_are_infeasible() -> None:
+    solved = solve_checked(siblings_at_home("11:00"))
+    assert_infeasible(solved, "therapy", "lee-therapy", "Jo's home holds 1 session(s) at once")
 
 
 # -------------------------------------------------------------------------------- rule 8: limits
