@@ -69,7 +69,7 @@ def spy_on_large_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "FULL_MODEL_OPTIONS", 0)
+    monkeypatch.setattr(solve_module, "DECOMPOSE_OPTIONS", 0)
     monkeypatch.setattr(solve_module, "_solve_large", counted)
     return calls
 

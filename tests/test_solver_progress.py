@@ -77,7 +77,7 @@ def test_stop_during_the_decomposition_keeps_the_constructed_pattern(monkeypatch
     # Every scenario counts as large. The decomposition reports its bound, then each household
     # it places (a report with neither objective nor bound); once all three are placed, stop:
     # the improvement phase is cut short, and the pattern constructed is kept.
-    monkeypatch.setattr(solve_module, "FULL_MODEL_OPTIONS", 0)
+    monkeypatch.setattr(solve_module, "DECOMPOSE_OPTIONS", 0)
     stop = threading.Event()
     placed: list[Progress] = []
 
@@ -97,3 +97,18 @@ def test_half_a_second_on_a_large_town_returns_an_answer() -> None:
     solved = solve_checked(load_scenario(TOWN), time_limit=0.5)
     assert solved.status in ("timeout", "feasible")
     assert solved.result.runtime < 10
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="timeout too early: with params.interleave_search = True (solve._search) and 2 workers, "
+    "CP-SAT returns UNKNOWN at about 70 % of max_time_in_seconds (4.3-4.8 s of 6 s here, 5.9 s of 8 s), "
+    "so solve() reports 'timeout' with no pattern before its limit; one worker proves the optimum "
+    "(306.18) in 4.8 s, and two workers without interleaving in 3.8 s",
+)
+def test_a_timeout_uses_the_whole_time_limit() -> None:
+    # Seed 2 needs a few seconds for its first pattern: either one is found, or the search
+    # went on for (nearly) the whole limit.
+    solved = solve_checked(generate_town(1, seed=2), time_limit=6, workers=2)
+    if solved.status == "timeout":
+        assert solved.result.runtime >= 0.9 * 6

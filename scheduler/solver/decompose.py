@@ -5,10 +5,11 @@ smallest set of clients whose days can be laid out on their own. Groups interact
 through practitioners, rooms and practitioner limits, so a group can be scheduled exactly
 around the sessions already placed for the others (the model's ``fixed`` sessions).
 
-1. Bound: each group alone, with coupling constraints and the shared practitioner-travel
+1. Construction: groups in order of need (most sessions first), each around the others,
+   the best placement in its share of the time, or else the first one found.
+2. Bound: each group alone, with coupling constraints and the shared practitioner-travel
    term left out, is a relaxation of its share of the objective; the sum of the groups'
    proven bounds is a valid lower bound of the whole.
-2. Construction: groups in order of need (most sessions first), each around the others.
 3. Improvement (large neighbourhood search): re-solve one group at a time around the
    rest, starting from its current placement, keeping what improves.
 The result is read by solving the full model restricted to the chosen options, so every
@@ -119,11 +120,11 @@ class Decomposition:
         """Place every group around those placed before it; False if one cannot be placed in time."""
         for n, gi in enumerate(range(len(self.groups))):
             budget = max(1.0, self._left() / (2 * (len(self.groups) - n)))
-            placement = None
+            placement = self._solve_group(gi, budget, hint=None)
             while placement is None and not self.stop() and self._left() > 0.5:
-                placement = self._solve_group(gi, budget, hint=None)
-                # A first pattern can take longer than the share: try again with more time.
+                # No placement within the share: settle for the first one, with more time.
                 budget = min(4 * budget, self._left() / 2)
+                placement = self._solve_group(gi, budget, hint=None, first_only=True)
             if placement is None:
                 self._failed = gi
                 return False
@@ -192,7 +193,11 @@ class Decomposition:
                 )
         return out
 
-    def _solve_group(self, gi: int, budget: float, hint: Placement | None) -> Placement | None:
+    def _solve_group(
+        self, gi: int, budget: float, hint: Placement | None, *, first_only: bool = False
+    ) -> Placement | None:
+        """Group ``gi`` around the others: its best placement in ``budget`` seconds, or the
+        first one found with ``first_only`` (construction: improving is the next phase's job)."""
         built = PatternModel(
             self.s, self.p, self.travel, only=self.groups[gi], fixed=self._fixed_except(gi)
         ).build()
@@ -203,6 +208,7 @@ class Decomposition:
             for (a, g), (_, k) in hint.choice.items():
                 built.m.add_hint(built.k[(a, g)], k)
         solver = self._solver(budget)
+        solver.parameters.stop_after_first_solution = first_only
         status = solver.solve(built.m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
