@@ -99,13 +99,6 @@ def test_half_a_second_on_a_large_town_returns_an_answer() -> None:
     assert solved.result.runtime < 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timeout too early: with params.interleave_search = True (solve._search) and 2 workers, "
-    "CP-SAT returns UNKNOWN at about 70 % of max_time_in_seconds (4.3-4.8 s of 6 s here, 5.9 s of 8 s), "
-    "so solve() reports 'timeout' with no pattern before its limit; one worker proves the optimum "
-    "(306.18) in 4.8 s, and two workers without interleaving in 3.8 s",
-)
 def test_a_timeout_uses_the_whole_time_limit() -> None:
     # Seed 2 needs a few seconds for its first pattern: either one is found, or the search
     # went on for (nearly) the whole limit.
