@@ -28,17 +28,14 @@ def test_progress_reports_each_improving_pattern() -> None:
     reports: list[Progress] = []
     solved = solve_checked(generate_town(1, seed=0), time_limit=10, on_progress=reports.append)
     assert solved.status == "optimal"
-    found = [p for p in reports if p.objective is not None]
+    found = [(p.objective, p.bound, p.solutions) for p in reports if p.objective is not None]
     assert len(found) >= 2
-    objectives = [p.objective for p in reports if p.objective is not None]
-    assert objectives == sorted(objectives, reverse=True)
-    assert len(set(objectives)) == len(objectives), "each report improves on the last"
-    assert [p.solutions for p in found] == sorted({p.solutions for p in found})
+    objectives = [objective for objective, _, _ in found]
+    assert objectives == sorted(set(objectives), reverse=True), "each report improves on the last"
+    assert [n for _, _, n in found] == sorted({n for _, _, n in found})
+    assert all(bound <= objective + 1e-6 for objective, bound, _ in found if bound is not None)
     assert [p.elapsed for p in reports] == sorted(p.elapsed for p in reports)
     assert objectives[-1] == pytest.approx(solved.objective, abs=1e-3)
-    assert all(
-        p.bound <= p.objective + 1e-6 for p in found if p.bound is not None and p.objective is not None
-    )
 
 
 def test_stop_ends_the_search_early_and_keeps_the_best_pattern() -> None:
