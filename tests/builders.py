@@ -166,3 +166,13 @@ def practitioner(d: dict[str, Any], practitioner_id: str) -> dict[str, Any]:
 def venue(d: dict[str, Any], venue_id: str) -> dict[str, Any]:
     """The venue ``venue_id`` of scenario ``d`` (to tweak in place)."""
     return next(v for v in d["venues"] if v["id"] == venue_id)
+
+
+def homes_without_a_journey_between_them() -> dict[str, Any]:
+    """Ana visits Jo and Kim at home; the journey between the two homes is not known (no matrix
+    entry, no coordinates), so Ana cannot see both on one day."""
+    d = scenario_dict()
+    add_client(d, "kim", "Kim", {"clinic": 20, "school": 10})
+    appointment(d, "therapy")["venues"] = ["home"]
+    add_appointment(d, "kim-therapy", client="kim", venues=["home"])
+    return d
