@@ -68,6 +68,14 @@ class Travel:
         minutes = math.ceil(round(km / settings.speed_kmh[mode] * 60, 6))
         return Journey(minutes, round(km * settings.cost_per_km[mode] * 100), km)
 
+    def find(self, origin: int, destination: int, mode: str) -> Journey | None:
+        """The journey, or None when the scenario cannot give it (no matrix entry, and a venue
+        without coordinates). Such a journey cannot be made (docs/rules.md)."""
+        try:
+            return self.journey(origin, destination, mode)
+        except MissingTravelError:
+            return None
+
     def minutes(self, origin: int, destination: int, mode: str) -> int:
         """Whole minutes from ``origin`` to ``destination`` by ``mode``."""
         return self.journey(origin, destination, mode).minutes

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from scheduler.cli import app
@@ -96,12 +95,6 @@ def test_solve_of_an_invalid_scenario_exits_2_with_the_location(tmp_path: Path) 
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="traceback: solve() raises MissingTravelError while building the model (see "
-    "test_solver_rules.py::test_an_unknown_journey_is_never_made_and_never_raises); the CLI's "
-    "solve thread dies and _solve_with_progress fails on box[0] with IndexError",
-)
 def test_solve_with_an_unknown_journey_ends_without_a_traceback(tmp_path: Path) -> None:
     scenario = write(tmp_path / "s.json", homes_without_a_journey_between_them())
     result = runner.invoke(app, ["solve", str(scenario), *LIMITS])

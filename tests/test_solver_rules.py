@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from scheduler.clock import parse_time
 from tests.builders import (
     add_appointment,
@@ -386,15 +384,6 @@ def test_a_window_closing_before_the_first_journey_ends_is_infeasible() -> None:
     assert_infeasible(solve_checked(d), "therapy", "Jo can be in one place at a time, travelling by public")
 
 
-UNKNOWN_JOURNEY = (
-    "crash: PatternModel._may_follow asks Travel.minutes for every pair of a practitioner's stops "
-    "while building the model, and MissingTravelError (jo-home to kim-home by car) escapes solve(): "
-    "presolve catches it only for depot journeys. Expected a pattern that keeps the two visits on "
-    "different days, or 'infeasible' naming the unknown journey"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=UNKNOWN_JOURNEY)
 def test_an_unknown_journey_is_never_made_and_never_raises() -> None:
     solved = solve_checked(homes_without_a_journey_between_them())
     if solved.status == "infeasible":
@@ -402,6 +391,14 @@ def test_an_unknown_journey_is_never_made_and_never_raises() -> None:
         assert "kim-home" in solved.explanation
     else:
         assert solved.only("therapy").day != solved.only("kim-therapy").day
+
+
+def test_two_visits_on_one_day_without_a_known_journey_is_infeasible() -> None:
+    # Both visits can only be on Monday, and nobody knows how long Ana takes between the homes.
+    d = homes_without_a_journey_between_them()
+    for appt_id in ("therapy", "kim-therapy"):
+        appointment(d, appt_id)["window"] = {"days": ["mon"], "earliest": "09:00", "latest": "17:00"}
+    assert_infeasible(solve_checked(d), "no travel time is known from Jo's home to Kim's home by car", "Ana")
 
 
 def from_the_base(latest: str) -> dict[str, Any]:
@@ -618,12 +615,6 @@ def test_a_role_appointment_keeps_one_practitioner_throughout() -> None:
     assert solved.components["avoided_days"] == 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain: role continuity (PatternModel._role_continuity) has no constraint group, so the "
-    "explanation blames only the frequency ('it can only go on Monday, Wednesday' for 2 a week) "
-    "and never says that no one therapist can take both sessions",
-)
 def test_a_role_appointment_no_one_practitioner_can_take_is_infeasible() -> None:
     # Ana works Monday only and Bo Wednesday only: two days, but no one therapist for both.
     d = role_pool(["wed"])

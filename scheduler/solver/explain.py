@@ -4,8 +4,9 @@ Two steps. :func:`precheck` is fast and needs no search: an appointment that has
 possible days than sessions (or a pin that cannot hold) is named with, for each day, the
 facts that leave no slot. :func:`explain_infeasible` handles conflicts between
 appointments: it solves the model with one assumption literal per group of rules (an
-appointment's frequency, a person's one-place-at-a-time, a limit, a venue's rooms...),
-takes the conflicting set CP-SAT reports, and shrinks it by deletion to a minimal set.
+appointment's frequency, its one practitioner of a role, a person's one-place-at-a-time, a
+limit, a venue's rooms...), takes the conflicting set CP-SAT reports, and shrinks it by
+deletion to a minimal set.
 """
 
 from __future__ import annotations
@@ -188,7 +189,19 @@ def _core(
     return core or list(assumed)
 
 
-_ORDER = ("frequency", "pin", "client", "routine", "carer", "practitioner", "rooms", "limit", "plimit")
+_ORDER = (
+    "frequency",
+    "pin",
+    "role",
+    "client",
+    "routine",
+    "carer",
+    "practitioner",
+    "journey",
+    "rooms",
+    "limit",
+    "plimit",
+)
 
 
 def _group_order(group: Group) -> tuple[int, int, str]:
@@ -204,6 +217,24 @@ def _tightest(scenario: Scenario, presolved: Presolved) -> str:
     return "; ".join(f"{describe(scenario, scenario.appointments[a])} on {n} day(s)" for n, a in counts[:3])
 
 
+def _role_text(scenario: Scenario, presolved: Presolved, appt: Appointment) -> str:
+    """``therapy (...) must be taken by one therapist, ...; Ana can take it on Monday; ...``."""
+    days: dict[int, set[int]] = {p.index: set() for p in scenario.practitioners if p.role == appt.role}
+    for o in presolved.options:
+        if o.appointment == appt.index:
+            (p,) = o.practitioners
+            days[p].add(o.pattern_day)
+    who = []
+    for p, gs in sorted(days.items()):
+        name = scenario.practitioners[p].name
+        when = ", ".join(_day_label(scenario, g) for g in sorted(gs))
+        who.append(f"{name} can take it on {when}" if gs else f"{name} cannot take it on any day")
+    return (
+        f"{describe(scenario, appt)} must be taken by one {appt.role}, the same one in every session; "
+        + "; ".join(who)
+    )
+
+
 def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
     s = scenario
     if group.kind == "frequency":
@@ -217,6 +248,8 @@ def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
             f"{DAY_NAMES[b.day]} {format_time(b.start)} at {s.venues[b.venue].name}" for b in appt.pinned
         )
         return f"{appt.id} is pinned to {pins}"
+    if group.kind == "role":
+        return _role_text(s, presolved, s.appointments[group.subject])
     if group.kind == "client":
         client = s.clients[group.subject]
         fixed = sorted(
@@ -241,6 +274,12 @@ def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
         prac = s.practitioners[group.subject]
         hours = f", works {hours_text(prac.available)}" if prac.available is not None else ""
         return f"{prac.name} can be in one place at a time{hours}"
+    if group.kind == "journey":
+        origin, destination = s.venues[group.subject].name, s.venues[group.other].name
+        return (
+            f"no travel time is known from {origin} to {destination} by {group.detail}, so nobody "
+            "goes straight from one to the other: give both venues lat/lon or add a travel.matrix entry"
+        )
     if group.kind == "rooms":
         venue = s.venues[group.subject]
         return f"{venue.name} holds {venue.rooms} session(s) at once"

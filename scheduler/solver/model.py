@@ -46,6 +46,8 @@ class Group:
     kind: str
     subject: int
     detail: str = ""
+    other: int = -1
+    """A second index where the group needs one (a journey's destination)."""
 
 
 @dataclass
@@ -280,7 +282,11 @@ class PatternModel:
                     self.m.add(self.k[(appt.index, g)] == booking.start // slot).only_enforce_if(_when(lit))
 
     def _role_continuity(self) -> None:
-        """Rule 6: a role appointment is taken by one practitioner with that role throughout."""
+        """Rule 6: a role appointment is taken by one practitioner with that role throughout.
+
+        Each option implies its practitioner is chosen; the group ``role`` of the appointment
+        is the rule that at most one is chosen, so switching it off lets sessions change hands.
+        """
         for appt in self.appointments:
             if appt.role is None:
                 continue
@@ -294,7 +300,8 @@ class PatternModel:
                         chosen[p] = self.m.new_bool_var(f"role {appt.id} {p}")
                     self.m.add_implication(self.x[o.index], chosen[p])
             if chosen:
-                self.m.add(sum(chosen.values()) <= 1)
+                lit = self.groups.lit(Group("role", appt.index))
+                self.m.add(sum(chosen.values()) <= 1).only_enforce_if(_when(lit))
 
     # ------------------------------------------------------ one place at a time
 
@@ -494,22 +501,35 @@ class PatternModel:
         return circuit
 
     def _may_follow(self, a: Node, b: Node, mode: str, i: int, j: int) -> bool:
-        if i == 0 or j == 0:
-            return True
-        if a.session is not None and a.session == b.session:
-            return False
-        if a.present is None and b.present is None:
+        """Whether the circuit gets an arc from stop ``a`` (node ``i``) to ``b`` (node ``j``)."""
+        decided = a.session is not None or b.session is not None
+        if not decided and i != 0 and j != 0:
             # Two fixed stops keep the order of their start times; a clash between them is a
             # fault of the data, not of any schedule (the validator does not report it either).
             return (a.earliest, i) < (b.earliest, j)
-        if self.groups.relaxable:
-            return True  # explaining: travel must stay a rule that can be switched off
+        if a.session is not None and a.session == b.session:
+            return False
+        if not decided or self.groups.relaxable:
+            # The depot and a fixed stop: the data's journey. Explaining: travel must stay a
+            # rule that can be switched off, so every arc stays (see _arc_time).
+            return True
+        if not self._journey_known(a.place, b.place, mode):
+            return False
+        if i == 0 or j == 0:
+            return True
         return a.earliest + a.duration + self._minutes(a.place, b.place, mode) <= b.latest
 
+    def _journey_known(self, a: int | None, b: int | None, mode: str) -> bool:
+        """False when the scenario gives no journey between the two places: none is made."""
+        return a is None or b is None or self.travel.find(a, b, mode) is not None
+
     def _minutes(self, a: int | None, b: int | None, mode: str) -> int:
+        """Travel minutes between two places; 0 when either is unknown (no depot) or the
+        scenario gives no journey (an arc needing one is never used, see _may_follow)."""
         if a is None or b is None:
             return 0
-        return self.travel.minutes(a, b, mode)
+        journey = self.travel.find(a, b, mode)
+        return 0 if journey is None else journey.minutes
 
     def _arc_time(
         self, i: int, j: int, a: Node, b: Node, arc: Literal, mode: str, lit: Literal | None
@@ -517,9 +537,16 @@ class PatternModel:
         """If the arc is used, ``b`` starts after ``a`` ends plus travel; depot arcs keep the day bounds."""
         if a.session is None and b.session is None:
             return  # between fixed stops and the depot: the data's journey, not a decision
+        when = _when(arc, lit)
+        if not self._journey_known(a.place, b.place, mode):
+            # Only when explaining (otherwise there is no such arc): the journey is a rule of its own.
+            assert a.place is not None
+            assert b.place is not None
+            journey = self.groups.lit(Group("journey", a.place, mode, b.place))
+            self.m.add_bool_or([arc.negated(), *(x.negated() for x in _when(lit, journey))])
+            return
         h = self.s.horizon
         t = self._minutes(a.place, b.place, mode)
-        when = _when(arc, lit)
         if i == 0:
             if a.place is not None and b.place != a.place:
                 self.m.add(b.start >= h.day_start + t).only_enforce_if(when)
@@ -820,7 +847,7 @@ class PatternModel:
                 if a.session is None and b.session is None:
                     continue
                 journey = (
-                    self.travel.journey(a.place, b.place, c.mode)
+                    self.travel.find(a.place, b.place, c.mode)
                     if a.place is not None and b.place is not None
                     else None
                 )

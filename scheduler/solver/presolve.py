@@ -20,7 +20,7 @@ from scheduler.clock import DAY_NAMES, span_label
 from scheduler.model import Appointment, Client, Scenario, Span, WeeklyHours
 from scheduler.solver import starts as st
 from scheduler.solver.starts import Starts
-from scheduler.travel import Travel
+from scheduler.travel import Journey, Travel
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,10 @@ class _Narrowing:
         if _replay(self.initial, kept):
             facts.append(f"no start is left on the {slot}-minute grid")
         return facts
+
+
+def _minutes_text(journey: Journey | None) -> str:
+    return "no known journey" if journey is None else f"{journey.minutes} min"
 
 
 def _replay(starts: Starts, steps: Sequence[tuple[str, Step]]) -> Starts:
@@ -277,9 +281,12 @@ class Presolver:
         stops.append((h.day_end, h.day_end, client.home))
         gaps: list[tuple[int, int]] = []
         for (_, prev_end, prev_place), (next_start, _, next_place) in itertools.pairwise(stops):
-            first = prev_end + self.travel.minutes(prev_place, venue, client.travel_mode)
-            last = next_start - self.travel.minutes(venue, next_place, client.travel_mode) - appt.duration
-            gaps.extend(st.between(first, last))
+            there = self.travel.find(prev_place, venue, client.travel_mode)
+            back = self.travel.find(venue, next_place, client.travel_mode)
+            if there is None or back is None:
+                # Metric travel: a venue without coordinates is reached from nowhere else.
+                continue
+            gaps.extend(st.between(prev_end + there.minutes, next_start - back.minutes - appt.duration))
         n.apply(partial(st.intersect, b=st.union(gaps)), self._journeys_fact(client, day, venue))
         return n
 
@@ -289,7 +296,7 @@ class Presolver:
         mode = client.travel_mode
         there = self.s.venues[venue].name
         legs = ", ".join(
-            f"{self._place_name(client, p)} to {there} {self.travel.minutes(p, venue, mode)} min"
+            f"{self._place_name(client, p)} to {there} {_minutes_text(self.travel.find(p, venue, mode))}"
             for p in dict.fromkeys(places)
             if p != venue
         )
@@ -306,10 +313,13 @@ class Presolver:
         """
         if depot == venue or mode not in self.metric_modes:
             return starts
+        there, back = self.travel.find(depot, venue, mode), self.travel.find(venue, depot, mode)
+        if there is None or back is None:
+            return starts  # no journey: only fixed stops at the venue can lead there (the circuit decides)
         h = self.s.horizon
-        there = self.travel.minutes(depot, venue, mode)
-        back = self.travel.minutes(venue, depot, mode)
-        return st.intersect(starts, st.between(h.day_start + there, h.day_end - back - duration))
+        return st.intersect(
+            starts, st.between(h.day_start + there.minutes, h.day_end - back.minutes - duration)
+        )
 
     def _add(
         self,

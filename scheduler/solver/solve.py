@@ -18,7 +18,7 @@ from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.model import SCALE, DayCircuit, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
 from scheduler.solver.result import Itinerary, Leg, Progress, SolveResult, Status
-from scheduler.travel import MissingTravelError, Travel
+from scheduler.travel import Travel
 from scheduler.weights import TERMS
 
 ProgressCallback = Callable[[Progress], None]
@@ -85,10 +85,7 @@ def solve(
         stop=stop or threading.Event(),
         travel=Travel(scenario),
     )
-    try:
-        presolved = presolve(scenario, run.travel)
-    except MissingTravelError as exc:
-        return run.result("infeasible", explanation=str(exc))
+    presolved = presolve(scenario, run.travel)
     reason = precheck(scenario, presolved)
     if reason is not None:
         return run.result("infeasible", explanation=reason)
@@ -343,7 +340,9 @@ def _itinerary(c: DayCircuit, built: PatternModel, solver: cp_model.CpSolver) ->
         a, b = c.nodes[prev], c.nodes[nxt]
         if a.place is None or b.place is None or a.place == b.place:
             continue
-        journey = built.travel.journey(a.place, b.place, c.mode)
+        journey = built.travel.find(a.place, b.place, c.mode)
+        if journey is None:
+            continue  # between two fixed stops the data gives no journey for (the data's fault)
         if prev in c.travel_intervals:
             depart = solver.value(c.travel_intervals[prev][0])
         elif prev == 0:

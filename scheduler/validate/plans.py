@@ -21,7 +21,7 @@ from typing import Literal
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Client, Routine, Scenario
 from scheduler.schedule import PlacedSession
-from scheduler.travel import Journey, MissingTravelError, Travel
+from scheduler.travel import Journey, Travel
 
 PersonKind = Literal["client", "carer", "practitioner"]
 
@@ -120,10 +120,7 @@ class Journeys:
 
     def find(self, origin: int, destination: int, mode: str) -> Journey | None:
         """The journey, or None when neither a matrix entry nor coordinates give it."""
-        try:
-            return self._travel.journey(origin, destination, mode)
-        except MissingTravelError:
-            return None
+        return self._travel.find(origin, destination, mode)
 
     def minutes(self, origin: int, destination: int, mode: str) -> int:
         """Known travel minutes, 0 when unknown."""
