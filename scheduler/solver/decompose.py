@@ -6,7 +6,9 @@ through practitioners, rooms and practitioner limits, so a group can be schedule
 around the sessions already placed for the others (the model's ``fixed`` sessions).
 
 1. Construction: groups in order of need (most sessions first), each around the others,
-   the best placement in its share of the time, or else the first one found.
+   the best placement in its share of the time, or else the first one found. A group the
+   others leave no room for displaces the groups in its way, which are placed again after
+   it (ruin and recreate).
 2. Bound: each group alone, with coupling constraints and the shared practitioner-travel
    term left out, is a relaxation of its share of the objective; the sum of the groups'
    proven bounds is a valid lower bound of the whole.
@@ -19,6 +21,7 @@ reported figure comes from the one model.
 from __future__ import annotations
 
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -29,6 +32,14 @@ from scheduler.schedule import PlacedSession
 from scheduler.solver.model import SCALE, PatternModel
 from scheduler.solver.presolve import Option, Presolved
 from scheduler.travel import Travel
+
+MAX_REPAIRS = 3
+"""How many times a group may displace the groups in its way during construction."""
+DISPLACED = 3
+"""How many groups in its way a group displaces at a time."""
+MIN_SEARCH = 1.0
+"""Seconds below which a group's construction takes the first placement found."""
+"""How many groups in its way a group displaces at a time."""
 
 
 def client_groups(scenario: Scenario) -> list[set[int]]:
@@ -117,20 +128,61 @@ class Decomposition:
         return total
 
     def construct(self) -> bool:
-        """Place every group around those placed before it; False if one cannot be placed in time."""
-        for n, gi in enumerate(range(len(self.groups))):
-            budget = max(1.0, self._left() / (2 * (len(self.groups) - n)))
-            placement = self._solve_group(gi, budget, hint=None)
-            while placement is None and not self.stop() and self._left() > 0.5:
-                # No placement within the share: settle for the first one, with more time.
-                budget = min(4 * budget, self._left() / 2)
-                placement = self._solve_group(gi, budget, hint=None, first_only=True)
-            if placement is None:
+        """Place every group around those placed before it; False if one cannot be placed in time.
+
+        A group that is proven to have no placement around the others is placed instead of
+        the groups most in its way, which are then placed again after it (ruin and recreate,
+        at most :data:`MAX_REPAIRS` times per group).
+        """
+        queue = deque(range(len(self.groups)))
+        repairs: Counter[int] = Counter()
+        while queue:
+            gi = queue.popleft()
+            placement, blocked = self._place(gi, share=self._left() / (len(queue) + 1))
+            if placement is not None:
+                self.placed[gi] = placement
+                self.report(f"placed {len(self.placed)} of {len(self.groups)} groups")
+                continue
+            in_the_way = self._in_the_way(gi) if blocked else []
+            if not in_the_way or repairs[gi] >= MAX_REPAIRS or self.stop() or self._left() <= 0.5:
                 self._failed = gi
                 return False
-            self.placed[gi] = placement
-            self.report(f"placed group {n + 1} of {len(self.groups)}")
+            repairs[gi] += 1
+            for other in in_the_way:
+                del self.placed[other]
+            queue.extendleft(reversed([gi, *in_the_way]))
         return True
+
+    def _place(self, gi: int, share: float) -> tuple[Placement | None, bool]:
+        """Group ``gi`` around the others: the best placement in half its ``share`` of the
+        time, or the first one found when the share is short; failing that, the first one
+        found with more and more time. True with no placement when the others are proven to
+        leave it no room."""
+        first_only = share < 2 * MIN_SEARCH
+        budget = share if first_only else share / 2
+        placement, blocked = self._solve_group(gi, budget, hint=None, first_only=first_only)
+        while placement is None and not blocked and not self.stop() and self._left() > 0.5:
+            budget = min(4 * budget, self._left() / 2)
+            placement, blocked = self._solve_group(gi, budget, hint=None, first_only=True)
+        return placement, blocked
+
+    def _in_the_way(self, gi: int) -> list[int]:
+        """The :data:`DISPLACED` placed groups with the most sessions on a day group ``gi``
+        could use, with a practitioner it could have or at a venue it could use."""
+        days = range(7 * self.s.horizon.weeks)
+        options = [o for a in self.groups[gi] for g in days for o in self.p.options_on(a, g)]
+        wanted = {(o.pattern_day, p) for o in options for p in o.practitioners}
+        venues = {(o.pattern_day, o.venue) for o in options}
+        clashes = {
+            other: sum(
+                (o.pattern_day, o.venue) in venues
+                or any((o.pattern_day, p) in wanted for p in o.practitioners)
+                for o, _ in placement.choice.values()
+            )
+            for other, placement in self.placed.items()
+        }
+        ranked = sorted((other for other, n in clashes.items() if n), key=lambda g: (-clashes[g], g))
+        return ranked[:DISPLACED]
 
     def failed_group(self) -> set[int] | None:
         """The appointments of a group that cannot be placed even with no other group, if any."""
@@ -152,7 +204,7 @@ class Decomposition:
                 if budget <= 0.2 or self.stop():
                     return improved
                 old = self.placed[gi]
-                new = self._solve_group(gi, budget, hint=old)
+                new, _ = self._solve_group(gi, budget, hint=old)
                 if new is not None and new.objective < old.objective - 1e-9:
                     self.placed[gi] = new
                     improved += 1
@@ -195,9 +247,10 @@ class Decomposition:
 
     def _solve_group(
         self, gi: int, budget: float, hint: Placement | None, *, first_only: bool = False
-    ) -> Placement | None:
+    ) -> tuple[Placement | None, bool]:
         """Group ``gi`` around the others: its best placement in ``budget`` seconds, or the
-        first one found with ``first_only`` (construction: improving is the next phase's job)."""
+        first one found with ``first_only`` (construction: improving is the next phase's job).
+        True when there is proven to be none."""
         built = PatternModel(
             self.s, self.p, self.travel, only=self.groups[gi], fixed=self._fixed_except(gi)
         ).build()
@@ -211,20 +264,21 @@ class Decomposition:
         solver.parameters.stop_after_first_solution = first_only
         status = solver.solve(built.m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
+            return None, status == cp_model.INFEASIBLE
         choice = {
             (o.appointment, o.pattern_day): (o, solver.value(built.k[(o.appointment, o.pattern_day)]))
             for o in built.p.options
             if solver.boolean_value(built.x[o.index])
         }
-        return Placement(choice, solver.objective_value / SCALE)
+        return Placement(choice, solver.objective_value / SCALE), False
 
     def _solver(self, budget: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, min(budget, self._left()))
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.seed
-        solver.parameters.interleave_search = True
+        # Sub-problems are cut by the clock, so deterministic (interleaved) search would buy
+        # nothing here; the parallel portfolio finds placements sooner (measured on towns).
         # Sub-problems are many and small: presolve probing costs more than it saves here.
         solver.parameters.cp_model_probing_level = 0
         return solver
