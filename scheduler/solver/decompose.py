@@ -20,6 +20,7 @@ reported figure comes from the one model.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -248,12 +249,13 @@ class Decomposition:
     def _solve_group(
         self, gi: int, budget: float, hint: Placement | None, *, first_only: bool = False
     ) -> tuple[Placement | None, bool]:
-        """Group ``gi`` around the others: its best placement in ``budget`` seconds, or the
-        first one found with ``first_only`` (construction: improving is the next phase's job).
+        """Group ``gi`` around the others: its best placement in ``budget`` seconds, or with
+        ``first_only`` any placement, found as fast as possible (construction when time is
+        short: improving is the next phase's job; its objective is then unknown, infinite).
         True when there is proven to be none."""
         built = PatternModel(
             self.s, self.p, self.travel, only=self.groups[gi], fixed=self._fixed_except(gi)
-        ).build()
+        ).build(objective=not first_only)
         if hint is not None:
             chosen = {option.index for option, _ in hint.choice.values()}
             for index, x in built.x.items():
@@ -261,7 +263,9 @@ class Decomposition:
             for (a, g), (_, k) in hint.choice.items():
                 built.m.add_hint(built.k[(a, g)], k)
         solver = self._solver(budget)
-        solver.parameters.stop_after_first_solution = first_only
+        # Without an objective and CP-SAT's presolve, a placement comes about three times
+        # sooner (measured on the first groups of a 100-household town).
+        solver.parameters.cp_model_presolve = not first_only
         status = solver.solve(built.m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, status == cp_model.INFEASIBLE
@@ -270,7 +274,7 @@ class Decomposition:
             for o in built.p.options
             if solver.boolean_value(built.x[o.index])
         }
-        return Placement(choice, solver.objective_value / SCALE), False
+        return Placement(choice, math.inf if first_only else solver.objective_value / SCALE), False
 
     def _solver(self, budget: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
