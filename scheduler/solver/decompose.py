@@ -39,8 +39,8 @@ MAX_REPAIRS = 3
 DISPLACED = 3
 """How many groups in its way a group displaces at a time."""
 MIN_SEARCH = 1.0
-"""Seconds below which a group's construction takes the first placement found."""
-"""How many groups in its way a group displaces at a time."""
+"""Construction searches a group's best placement for half its share of the time when that
+half is at least this many seconds; otherwise it takes the first placement found."""
 
 
 def client_groups(scenario: Scenario) -> list[set[int]]:
@@ -70,7 +70,8 @@ def client_groups(scenario: Scenario) -> list[set[int]]:
 
 @dataclass
 class Placement:
-    """A group's chosen options and start slots, and its objective around the others."""
+    """A group's chosen options and start slots, and its objective around the others
+    (infinite when it was placed without one)."""
 
     choice: dict[tuple[int, int], tuple[Option, int]]
     objective: float
