@@ -48,10 +48,12 @@ class Travel:
 
     def __init__(self, scenario: Scenario) -> None:
         self._scenario = scenario
-        self.journey = lru_cache(maxsize=None)(self._journey)
+        self.find = lru_cache(maxsize=None)(self._find)
 
-    def _journey(self, origin: int, destination: int, mode: str) -> Journey:
-        """The journey from venue index ``origin`` to ``destination`` by ``mode``."""
+    def _find(self, origin: int, destination: int, mode: str) -> Journey | None:
+        """The journey from venue index ``origin`` to ``destination`` by ``mode``, or None when
+        the scenario cannot give it (no matrix entry, and a venue without coordinates). Such a
+        journey cannot be made (docs/rules.md)."""
         if origin == destination:
             return NO_JOURNEY
         settings = self._scenario.travel
@@ -64,17 +66,18 @@ class Travel:
             cost = measured.cost if measured.cost is not None else km * settings.cost_per_km[mode]
             return Journey(measured.minutes, round(cost * 100), km)
         if not has_coordinates:
-            raise MissingTravelError(a.id, b.id, mode)
+            return None
         minutes = math.ceil(round(km / settings.speed_kmh[mode] * 60, 6))
         return Journey(minutes, round(km * settings.cost_per_km[mode] * 100), km)
 
-    def find(self, origin: int, destination: int, mode: str) -> Journey | None:
-        """The journey, or None when the scenario cannot give it (no matrix entry, and a venue
-        without coordinates). Such a journey cannot be made (docs/rules.md)."""
-        try:
-            return self.journey(origin, destination, mode)
-        except MissingTravelError:
-            return None
+    def journey(self, origin: int, destination: int, mode: str) -> Journey:
+        """The journey from venue index ``origin`` to ``destination`` by ``mode``; raises
+        :class:`MissingTravelError` when the scenario cannot give it."""
+        found = self.find(origin, destination, mode)
+        if found is None:
+            venues = self._scenario.venues
+            raise MissingTravelError(venues[origin].id, venues[destination].id, mode)
+        return found
 
     def minutes(self, origin: int, destination: int, mode: str) -> int:
         """Whole minutes from ``origin`` to ``destination`` by ``mode``."""
