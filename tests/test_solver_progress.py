@@ -102,3 +102,12 @@ def test_a_timeout_uses_the_whole_time_limit() -> None:
     solved = solve_checked(generate_town(1, seed=2), time_limit=6, workers=2)
     if solved.status == "timeout":
         assert solved.result.runtime >= 0.9 * 6
+
+
+def test_a_stop_asked_before_the_search_starts_is_kept() -> None:
+    # CP-SAT forgets a stop asked before it starts searching; the watcher must ask again.
+    stop = threading.Event()
+    stop.set()
+    solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop)
+    assert solved.status == "timeout"
+    assert solved.result.runtime < 10

@@ -263,7 +263,9 @@ def _watch_for_stop(
         while not finished.is_set():
             if stop.wait(0.1):
                 solver.stop_search()
-                return
+                # Again until the search is over: a stop asked before CP-SAT has started
+                # searching is not kept by it (seen when building the model took a while).
+                finished.wait(0.1)
 
     threading.Thread(target=watch, name="solve-stop-watcher", daemon=True).start()
 
