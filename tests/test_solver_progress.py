@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,31 @@ def test_a_stop_asked_before_the_search_starts_is_kept() -> None:
     solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop)
     assert solved.status == "timeout"
     assert solved.result.runtime < 10
+
+
+def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CP-SAT's interleaved search can end unproven long before its limit. Make the first round
+    # end at its first pattern: the search resumes from it and goes on to prove the optimum.
+    rounds: list[str] = []
+    search_once = solve_module._search_once
+
+    def first_round_ends_at_its_first_pattern(built, run, seconds, **kwargs):  # type: ignore[no-untyped-def]
+        if not rounds:
+            cut = threading.Event()
+
+            def on_progress(progress: Progress) -> None:
+                if progress.objective is not None:
+                    cut.set()
+
+            run = replace(run, stop=cut, on_progress=on_progress)
+        solver, code = search_once(built, run, seconds, **kwargs)
+        rounds.append(solver.status_name(code))
+        return solver, code
+
+    monkeypatch.setattr(solve_module, "_search_once", first_round_ends_at_its_first_pattern)
+    solved = solve_checked(generate_town(1, seed=0), time_limit=30)
+    assert rounds[0] == "FEASIBLE"
+    assert len(rounds) >= 2
+    assert solved.status == "optimal"

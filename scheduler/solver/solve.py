@@ -133,10 +133,10 @@ class _Run:
 def _solve_full(run: _Run, presolved: Presolved) -> SolveResult:
     """One model for the whole scenario; an infeasible one is explained."""
     built = PatternModel(run.scenario, presolved, run.travel).build()
-    solver, code = _search(built, run, run.left(), workers=run.workers, report=True)
-    status = _STATUS.get(code)
+    searched = _search(built, run, run.left(), workers=run.workers, report=True)
+    status = _STATUS.get(searched.code)
     if status is None:
-        raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
+        raise RuntimeError(f"CP-SAT rejected the model: {searched.solver.status_name(searched.code)}")
     if status == "infeasible":
         limit = run.deadline - run.started
         return run.result(
@@ -147,7 +147,7 @@ def _solve_full(run: _Run, presolved: Presolved) -> SolveResult:
         )
     if status == "timeout":
         return run.timeout()
-    return _read_result(built, solver, status, time.monotonic() - run.started)
+    return _read_result(built, searched, status, time.monotonic() - run.started)
 
 
 def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
@@ -181,10 +181,10 @@ def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
     # Construction may take all the time; improvement leaves half to the warm start.
     dec.improve(until=min(dec.deadline, run.started + 0.5 * limit) if warm else dec.deadline)
     built = PatternModel(run.scenario, dec.chosen(), run.travel).build()
-    solver, code = _search(built, run, max(1.0, run.left()), workers=run.workers, report=False)
-    if _STATUS.get(code) not in ("optimal", "feasible"):
+    searched = _search(built, run, max(1.0, run.left()), workers=run.workers, report=False)
+    if _STATUS.get(searched.code) not in ("optimal", "feasible"):
         return run.timeout()
-    best = _read_result(built, solver, "feasible", time.monotonic() - run.started)
+    best = _read_result(built, searched, "feasible", time.monotonic() - run.started)
     run.emit(best.objective, bound, 1)
     if warm and run.left() > 1.0 and not run.stop.is_set():
         improved = _warm_start(run, presolved, dec)
@@ -212,14 +212,62 @@ def _warm_start(run: _Run, presolved: Presolved, dec: Decomposition) -> SolveRes
         built.m.add_hint(x, index in picked)
     for o in chosen.options:
         built.m.add_hint(built.k[(o.appointment, o.pattern_day)], o.slots[0][0])
-    solver, code = _search(built, run, run.left(), workers=run.workers, report=True)
-    status = _STATUS.get(code)
+    searched = _search(built, run, run.left(), workers=run.workers, report=True)
+    status = _STATUS.get(searched.code)
     if status not in ("optimal", "feasible"):
         return None
-    return _read_result(built, solver, status, time.monotonic() - run.started)
+    return _read_result(built, searched, status, time.monotonic() - run.started)
 
 
-def _search(
+@dataclass
+class _Searched:
+    """The solver holding the best pattern of a search, its status, and the best bound any
+    round of the search proved (raw objective units)."""
+
+    solver: cp_model.CpSolver
+    code: Any
+    bound: float
+
+
+RESUME_SECONDS = 1.0
+"""An interleaved search that ends unproven with more than this many seconds left resumes."""
+
+
+def _search(built: PatternModel, run: _Run, seconds: float, *, workers: int, report: bool) -> _Searched:
+    """Search ``built`` for ``seconds``; the best pattern, its status and the best bound.
+
+    Interleaved search can end unproven well before its limit: it runs workers in batches
+    of fixed deterministic time, and a batch may take far longer on the wall clock (seen on
+    a generated household: done after 5.6 s of 10, with a worse pattern than a full 10 s
+    gives). It then resumes from its best pattern for the time left, keeping the bound.
+    """
+    until = time.monotonic() + seconds
+    solver, code = _search_once(built, run, seconds, workers=workers, report=report)
+    searched = _Searched(solver, code, solver.best_objective_bound)
+    while (
+        searched.code == cp_model.FEASIBLE
+        and until - time.monotonic() > RESUME_SECONDS
+        and not run.stop.is_set()
+    ):
+        _hint_solution(built.m, searched.solver)
+        solver, code = _search_once(built, run, until - time.monotonic(), workers=workers, report=report)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        bound = max(searched.bound, solver.best_objective_bound)
+        proven = code == cp_model.OPTIMAL or solver.objective_value <= bound
+        searched = _Searched(solver, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, bound)
+    return searched
+
+
+def _hint_solution(m: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Replace the model's hints by the solver's best solution."""
+    m.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
+    for i in range(len(m.proto.variables)):
+        var = m.get_int_var_from_proto_index(i)
+        m.add_hint(var, solver.value(var))
+
+
+def _search_once(
     built: PatternModel, run: _Run, seconds: float, *, workers: int, report: bool
 ) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
@@ -270,9 +318,8 @@ def _watch_for_stop(
     threading.Thread(target=watch, name="solve-stop-watcher", daemon=True).start()
 
 
-def _read_result(
-    built: PatternModel, solver: cp_model.CpSolver, status: Status, runtime: float
-) -> SolveResult:
+def _read_result(built: PatternModel, searched: _Searched, status: Status, runtime: float) -> SolveResult:
+    solver = searched.solver
     s = built.s
     slot = s.horizon.slot
     sessions = []
@@ -310,7 +357,7 @@ def _read_result(
     return SolveResult(
         status=status,
         objective=sum(components.values()),
-        bound=solver.best_objective_bound / SCALE,
+        bound=searched.bound / SCALE,
         runtime=runtime,
         components=components,
         sessions=number_occurrences(sessions),
