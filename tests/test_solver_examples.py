@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ from typing import Any
 import pytest
 
 from scheduler.generate import generate_town
+from scheduler.loader import load_scenario
+from scheduler.solver.decompose import Decomposition
+from scheduler.solver.presolve import presolve
+from scheduler.travel import Travel
 from tests.solver_support import Solved, bookings_of, solve_checked
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -139,3 +144,32 @@ def test_the_same_seed_and_workers_give_the_same_pattern(workers: int) -> None:
     assert first.status == second.status == "optimal"
     assert first.placements() == second.placements()
     assert first.components == second.components
+
+
+def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -> None:
+    # Two households, proven optimal as one model in a few seconds. A budget spent before
+    # every group is bounded leaves the rest out (each term is at least 0), so every budget
+    # gives a valid bound; a full one a useful bound.
+    scenario = load_scenario(generate_town(2, seed=4))
+    optimum = solve_checked(scenario, time_limit=60)
+    assert optimum.status == "optimal"
+    travel = Travel(scenario)
+    presolved = presolve(scenario, travel)
+    bounds = []
+    for budget in (0.0, 0.2, 20.0):
+        dec = Decomposition(
+            scenario,
+            presolved,
+            travel,
+            deadline=time.monotonic() + 60,
+            seed=0,
+            workers=2,
+            stop=lambda: False,
+            report=lambda _: None,
+        )
+        bound = dec.lower_bound(budget)
+        assert bound is not None
+        bounds.append(bound)
+    assert bounds[0] == 0
+    assert all(0 <= bound <= optimum.objective + 1e-6 for bound in bounds), (bounds, optimum.objective)
+    assert bounds[-1] >= 0.8 * optimum.objective, (bounds, optimum.objective)

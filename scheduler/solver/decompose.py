@@ -110,17 +110,25 @@ class Decomposition:
     # ----------------------------------------------------------------- phases
 
     def lower_bound(self, budget: float) -> float | None:
-        """Sum of each group's proven bound with coupling and practitioner travel relaxed."""
+        """Sum of each group's proven bound with coupling and practitioner travel relaxed.
+
+        Groups go smallest first, each with an even share of the budget left: small groups
+        are proven in a fraction of theirs and leave the rest to the large ones. Every term
+        is at least 0, so a group left out when the budget is spent counts 0.
+        """
         relaxed = replace(self.s, weights=replace(self.s.weights, practitioner_travel_minutes=0.0))
         total = 0.0
-        per_group = budget / max(1, len(self.groups))
-        for group in self.groups:
+        until = time.monotonic() + budget
+        by_size = sorted(self.groups, key=len)
+        for n, group in enumerate(by_size):
             if self.stop():
                 return None
+            if time.monotonic() >= until:
+                break
             built = PatternModel(relaxed, self.p, self.travel, only=group).build(for_bound=True)
-            solver = self._solver(per_group)
+            solver = self._solver((until - time.monotonic()) / (len(by_size) - n))
             # Interleaved workers prove tighter bounds in these short runs (sum over the 20
-            # groups of a generated town at 0.6 s each: 3729 against 3100 for the portfolio).
+            # groups of a generated town in 20 s: 4539 against 4148 for the portfolio).
             solver.parameters.interleave_search = True
             status = solver.solve(built.m)
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):

@@ -49,6 +49,9 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 DECOMPOSE_OPTIONS = 150
 """With several groups and more options than this, groups are first laid out one by one."""
+BOUND_SHARE = 0.33
+"""At most this share of the time limit goes on bounding the groups (20 households in 60 s:
+bound 4548 against 4435 with a fifth of the time, the pattern no worse)."""
 WARM_START_OPTIONS = 1500
 """Up to this many options, the whole model then improves on that pattern (a warm start)."""
 
@@ -176,7 +179,7 @@ def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
                 ),
             )
         return run.timeout()
-    bound = dec.lower_bound(budget=min(0.2 * limit, 0.5 * (dec.deadline - time.monotonic())))
+    bound = dec.lower_bound(budget=min(BOUND_SHARE * limit, 0.5 * (dec.deadline - time.monotonic())))
     run.emit(None, bound, 0)
     # Construction may take all the time; improvement leaves half to the warm start.
     dec.improve(until=min(dec.deadline, run.started + 0.5 * limit) if warm else dec.deadline)
