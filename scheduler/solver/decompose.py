@@ -37,7 +37,9 @@ from scheduler.travel import Travel
 MAX_REPAIRS = 3
 """How many times a group may displace the groups in its way during construction."""
 DISPLACED = 3
-"""How many groups in its way a group displaces at a time."""
+"""How many groups in its way a group displaces at its first repair; each further repair
+displaces twice as many as the one before (a 100-household town had a group still blocked
+after three repairs of three: groups placed by objective crowd the same practitioner-days)."""
 
 
 def client_groups(scenario: Scenario) -> list[set[int]]:
@@ -162,7 +164,7 @@ class Decomposition:
                 self.placed[gi] = placement
                 self.report(f"placed {len(self.placed)} of {len(self.groups)} groups")
                 continue
-            in_the_way = self._in_the_way(gi) if blocked else []
+            in_the_way = self._in_the_way(gi, DISPLACED * 2 ** repairs[gi]) if blocked else []
             if not in_the_way or repairs[gi] >= MAX_REPAIRS or self.stop() or self._left() <= 0.5:
                 self._failed = gi
                 return False
@@ -183,8 +185,8 @@ class Decomposition:
             placement, blocked = self._solve_group(gi, budget, hint=None, first_only=True)
         return placement, blocked
 
-    def _in_the_way(self, gi: int) -> list[int]:
-        """The :data:`DISPLACED` placed groups with the most sessions on a day group ``gi``
+    def _in_the_way(self, gi: int, count: int) -> list[int]:
+        """The ``count`` placed groups with the most sessions on a day group ``gi``
         could use, with a practitioner it could have or at a venue it could use."""
         days = range(7 * self.s.horizon.weeks)
         options = [o for a in self.groups[gi] for g in days for o in self.p.options_on(a, g)]
@@ -199,7 +201,7 @@ class Decomposition:
             for other, placement in self.placed.items()
         }
         ranked = sorted((other for other, n in clashes.items() if n), key=lambda g: (-clashes[g], g))
-        return ranked[:DISPLACED]
+        return ranked[:count]
 
     def failed_group(self) -> set[int] | None:
         """The appointments of a group that cannot be placed even with no other group, if any."""
