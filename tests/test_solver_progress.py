@@ -122,7 +122,8 @@ def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern(
     rounds: list[str] = []
     search_once = solve_module._search_once
 
-    def first_round_ends_at_its_first_pattern(built, run, seconds, **kwargs):  # type: ignore[no-untyped-def]
+    def first_round_ends_at_its_first_pattern(built, run, seconds, *, reporter, **kwargs):  # type: ignore[no-untyped-def]
+        listening = reporter.on_progress
         if not rounds:
             cut = threading.Event()
 
@@ -130,8 +131,10 @@ def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern(
                 if progress.objective is not None:
                     cut.set()
 
-            run = replace(run, stop=cut, on_progress=on_progress)
-        solver, code = search_once(built, run, seconds, **kwargs)
+            run = replace(run, stop=cut)
+            reporter.on_progress = on_progress
+        solver, code = search_once(built, run, seconds, reporter=reporter, **kwargs)
+        reporter.on_progress = listening
         rounds.append(solver.status_name(code))
         return solver, code
 

@@ -177,6 +177,14 @@ class PatternModel:
             self._objective()
         return self
 
+    def hint(self, chosen: Sequence[tuple[Option, int]]) -> None:
+        """Hint a pattern: the ``chosen`` options, each at its start slot, and no other."""
+        picked = {option.index for option, _ in chosen}
+        for index, x in self.x.items():
+            self.m.add_hint(x, index in picked)
+        for option, k in chosen:
+            self.m.add_hint(self.k[(option.appointment, option.pattern_day)], k)
+
     def start_expr(self, option: Option) -> Expr:
         """Start minute of ``option``'s session."""
         return self.k[(option.appointment, option.pattern_day)] * self.s.horizon.slot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -25,26 +26,28 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Passes each improving solution's objective and the bound to ``on_progress``."""
+    """Passes each improving solution's objective and the bound to ``on_progress``; one
+    reporter serves every round of a search, so a resumed round's first solution (the
+    previous best, from the hint) is not reported again."""
 
     def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
         super().__init__()
         self.on_progress = on_progress
         self.started = started
         self.solutions = 0
-        self.bound: float | None = None
+        self.best = math.inf
 
     def on_solution_callback(self) -> None:
+        objective = self.objective_value / SCALE
+        if objective >= self.best:
+            return
+        self.best = objective
         self.solutions += 1
-        self._emit(self.objective_value / SCALE, self.best_objective_bound / SCALE)
-
-    def on_bound(self, bound: float) -> None:
-        """Called by the solver when the proven bound improves."""
-        self.bound = bound / SCALE
-
-    def _emit(self, objective: float | None, bound: float | None) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(time.monotonic() - self.started, objective, bound, self.solutions))
+            progress = Progress(
+                time.monotonic() - self.started, objective, self.best_objective_bound / SCALE, self.solutions
+            )
+            self.on_progress(progress)
 
 
 DECOMPOSE_OPTIONS = 150
@@ -220,12 +223,7 @@ def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
 def _warm_start(run: _Run, presolved: Presolved, dec: Decomposition) -> SolveResult | None:
     """The whole model, hinted with the decomposition's pattern, for the time that is left."""
     built = PatternModel(run.scenario, presolved, run.travel).build()
-    chosen = dec.chosen()
-    picked = {o.index for o in chosen.options}
-    for index, x in built.x.items():
-        built.m.add_hint(x, index in picked)
-    for o in chosen.options:
-        built.m.add_hint(built.k[(o.appointment, o.pattern_day)], o.slots[0][0])
+    built.hint([(o, o.slots[0][0]) for o in dec.chosen().options])
     searched = _search(built, run, run.left(), workers=run.workers, report=True)
     status = _STATUS.get(searched.code)
     if status not in ("optimal", "feasible"):
@@ -256,7 +254,8 @@ def _search(built: PatternModel, run: _Run, seconds: float, *, workers: int, rep
     gives). It then resumes from its best pattern for the time left, keeping the bound.
     """
     until = time.monotonic() + seconds
-    solver, code = _search_once(built, run, seconds, workers=workers, report=report)
+    reporter = _Reporter(run.on_progress if report else None, run.started)
+    solver, code = _search_once(built, run, seconds, workers=workers, reporter=reporter)
     searched = _Searched(solver, code, solver.best_objective_bound)
     while (
         searched.code == cp_model.FEASIBLE
@@ -264,7 +263,7 @@ def _search(built: PatternModel, run: _Run, seconds: float, *, workers: int, rep
         and not run.stop.is_set()
     ):
         _hint_solution(built.m, searched.solver)
-        solver, code = _search_once(built, run, until - time.monotonic(), workers=workers, report=report)
+        solver, code = _search_once(built, run, until - time.monotonic(), workers=workers, reporter=reporter)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
         bound = max(searched.bound, solver.best_objective_bound)
@@ -282,7 +281,7 @@ def _hint_solution(m: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
 
 
 def _search_once(
-    built: PatternModel, run: _Run, seconds: float, *, workers: int, report: bool
+    built: PatternModel, run: _Run, seconds: float, *, workers: int, reporter: _Reporter
 ) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -295,8 +294,6 @@ def _search_once(
     # Presolve probing costs seconds on these models and delays the first pattern far more
     # than it tightens them (measured on the household example and generated towns).
     params.cp_model_probing_level = 0
-    reporter = _Reporter(run.on_progress if report else None, run.started)
-    solver.best_bound_callback = reporter.on_bound
     finished = threading.Event()
     _watch_for_stop(solver, run.stop, finished)
     try:
