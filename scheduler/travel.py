@@ -15,6 +15,13 @@ from functools import lru_cache
 from scheduler.model import Scenario, Venue
 
 EARTH_RADIUS_KM = 6371.0088
+PENCE_PER_UNIT = 100
+"""Pence (cents) in one currency unit (pound, euro)."""
+
+
+def currency(pence: int) -> float:
+    """``pence`` in currency units."""
+    return pence / PENCE_PER_UNIT
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class Journey:
     @property
     def cost(self) -> float:
         """Cost in currency units (pounds, euros)."""
-        return self.pence / 100
+        return currency(self.pence)
 
 
 NO_JOURNEY = Journey(0, 0, 0.0)
@@ -64,11 +71,11 @@ class Travel:
         km = great_circle_km(a, b) * settings.detour_factor if has_coordinates else 0.0
         if measured is not None:
             cost = measured.cost if measured.cost is not None else km * settings.cost_per_km[mode]
-            return Journey(measured.minutes, round(cost * 100), km)
+            return Journey(measured.minutes, round(cost * PENCE_PER_UNIT), km)
         if not has_coordinates:
             return None
         minutes = math.ceil(round(km / settings.speed_kmh[mode] * 60, 6))
-        return Journey(minutes, round(km * settings.cost_per_km[mode] * 100), km)
+        return Journey(minutes, round(km * settings.cost_per_km[mode] * PENCE_PER_UNIT), km)
 
     def journey(self, origin: int, destination: int, mode: str) -> Journey:
         """The journey from venue index ``origin`` to ``destination`` by ``mode``; raises

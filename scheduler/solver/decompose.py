@@ -21,25 +21,27 @@ reported figure comes from the one model.
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-
-from ortools.sat.python import cp_model
 
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
-from scheduler.solver.model import SCALE, PatternModel
-from scheduler.solver.presolve import Option, Presolved
+from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
+from scheduler.solver.pattern import Choice, Pattern, PatternModel
+from scheduler.solver.presolve import Presolved
 from scheduler.travel import Travel
 
 MAX_REPAIRS = 3
 """How many times a group may displace the groups in its way during construction."""
 DISPLACED = 3
 """How many groups in its way a group displaces at its first repair; each further repair
-displaces twice as many as the one before (a 100-household town had a group still blocked
-after three repairs of three: groups placed by objective crowd the same practitioner-days)."""
+displaces twice as many as the one before (groups placed by objective crowd the same
+practitioner-days, so a few at a time are sometimes not enough)."""
+READ_SECONDS = 5.0
+"""At most this long to read the placed pattern back through the whole model."""
+IMPROVE_SECONDS = 2.0
+"""At most this long for one group's re-solve during improvement."""
 
 
 def client_groups(scenario: Scenario) -> list[set[int]]:
@@ -72,32 +74,30 @@ class Placement:
     """A group's chosen options and start slots, and its objective around the others
     (infinite when it was placed without one)."""
 
-    choice: dict[tuple[int, int], tuple[Option, int]]
+    choice: dict[tuple[int, int], Choice]
     objective: float
 
 
 class Decomposition:
-    """Drives the three phases within a deadline."""
+    """Drives the three phases within its budget."""
 
     def __init__(
         self,
         scenario: Scenario,
         presolved: Presolved,
         travel: Travel,
+        budget: Budget,
         *,
-        deadline: float,
         seed: int,
         workers: int,
-        stop: Callable[[], bool],
-        report: Callable[[str], None],
+        report: Callable[[], None],
     ) -> None:
         self.s = scenario
         self.p = presolved
         self.travel = travel
-        self.deadline = deadline
+        self.budget = budget
         self.seed = seed
         self.workers = workers
-        self.stop = stop
         self.report = report
         self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
         self.placed: dict[int, Placement] = {}
@@ -106,43 +106,43 @@ class Decomposition:
     def _need(self, group: set[int]) -> int:
         return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
 
-    def _left(self) -> float:
-        return self.deadline - time.monotonic()
-
     # ----------------------------------------------------------------- phases
 
-    def lower_bound(self, budget: float) -> float | None:
+    def lower_bound(self, seconds: float) -> float | None:
         """Sum of each group's proven bound with coupling and practitioner travel relaxed.
 
-        Groups go smallest first, each with an even share of the budget left: small groups
+        Groups go smallest first, each with an even share of the time left: small groups
         are proven in a fraction of theirs and leave the rest to the large ones. Time left
         after the first pass goes to the groups not yet proven, whose best bound is kept.
-        Every term is at least 0, so a group the budget does not reach counts 0.
+        Every term is at least 0, so a group the time does not reach counts 0.
         """
         relaxed = replace(self.s, weights=replace(self.s.weights, practitioner_travel_minutes=0.0))
-        until = time.monotonic() + budget
+        budget = self.budget.until(self.budget.clock() + seconds)
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
-        while unproven and time.monotonic() < until - 0.1:
-            queue, unproven = unproven, []
-            for n, gi in enumerate(queue):
-                if self.stop():
-                    return None
-                if time.monotonic() >= until:
-                    break
-                built = PatternModel(relaxed, self.p, self.travel, only=self.groups[gi]).build(for_bound=True)
-                solver = self._solver((until - time.monotonic()) / (len(queue) - n))
-                # Interleaved workers prove tighter bounds in these short runs (sum over the 20
-                # groups of a generated town in 20 s: 4539 against 4148 for the portfolio).
-                # They may also end unproven before their time is up: hence the next pass.
-                solver.parameters.interleave_search = True
-                status = solver.solve(built.m)
-                if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-                    return None
-                # The proven bound holds whether or not a solution was found in time.
-                bounds[gi] = max(bounds.get(gi, 0.0), solver.best_objective_bound / SCALE)
-                if status != cp_model.OPTIMAL:
-                    unproven.append(gi)
+        try:
+            while unproven and budget.left() > 0.1:
+                queue, unproven = unproven, []
+                for n, gi in enumerate(queue):
+                    budget.check()
+                    model = PatternModel(
+                        relaxed, self.p, self.travel, budget, only=self.groups[gi], for_bound=True
+                    )
+                    # Interleaved workers prove tighter bounds in these short runs; they may
+                    # also end unproven before their time is up: hence the next pass.
+                    params = SearchParams(
+                        budget.left() / (len(queue) - n), self.workers, self.seed, interleave=True
+                    )
+                    outcome = run(model.cp, params, budget)
+                    if outcome.status is SearchStatus.INFEASIBLE:
+                        return None
+                    # The proven bound holds whether or not a solution was found in time.
+                    bounds[gi] = max(bounds.get(gi, 0.0), model.objective_of(outcome.bound or 0.0))
+                    if outcome.status is not SearchStatus.OPTIMAL:
+                        unproven.append(gi)
+        except SolveInterruptedError as interrupted:
+            if interrupted.stopped:
+                return None
         return sum(bounds.values())
 
     def construct(self, until: float) -> bool:
@@ -156,22 +156,25 @@ class Decomposition:
         """
         queue = deque(range(len(self.groups)))
         repairs: Counter[int] = Counter()
-        while queue:
-            gi = queue.popleft()
-            share = max(0.0, until - time.monotonic()) / (len(queue) + 1)
-            placement, blocked = self._place(gi, share=share)
-            if placement is not None:
-                self.placed[gi] = placement
-                self.report(f"placed {len(self.placed)} of {len(self.groups)} groups")
-                continue
-            in_the_way = self._in_the_way(gi, DISPLACED * 2 ** repairs[gi]) if blocked else []
-            if not in_the_way or repairs[gi] >= MAX_REPAIRS or self.stop() or self._left() <= 0.5:
-                self._failed = gi
-                return False
-            repairs[gi] += 1
-            for other in in_the_way:
-                del self.placed[other]
-            queue.extendleft(reversed([gi, *in_the_way]))
+        try:
+            while queue:
+                gi = queue.popleft()
+                share = max(0.0, until - self.budget.clock()) / (len(queue) + 1)
+                placement, blocked = self._place(gi, share=share)
+                if placement is not None:
+                    self.placed[gi] = placement
+                    self.report()
+                    continue
+                in_the_way = self._in_the_way(gi, DISPLACED * 2 ** repairs[gi]) if blocked else []
+                if not in_the_way or repairs[gi] >= MAX_REPAIRS or self.budget.left() <= 0.5:
+                    self._failed = gi
+                    return False
+                repairs[gi] += 1
+                for other in in_the_way:
+                    del self.placed[other]
+                queue.extendleft(reversed([gi, *in_the_way]))
+        except SolveInterruptedError:
+            return False
         return True
 
     def _place(self, gi: int, share: float) -> tuple[Placement | None, bool]:
@@ -179,17 +182,18 @@ class Decomposition:
         failing that, the first one found with more and more time. True with no placement
         when the others are proven to leave it no room."""
         placement, blocked = self._solve_group(gi, share, hint=None)
-        budget = share
-        while placement is None and not blocked and not self.stop() and self._left() > 0.5:
-            budget = min(4 * max(budget, 0.1), self._left() / 2)
-            placement, blocked = self._solve_group(gi, budget, hint=None, first_only=True)
+        seconds = share
+        while placement is None and not blocked and self.budget.left() > 0.5:
+            self.budget.check()
+            seconds = min(4 * max(seconds, 0.1), self.budget.left() / 2)
+            placement, blocked = self._solve_group(gi, seconds, hint=None, first_only=True)
         return placement, blocked
 
     def _in_the_way(self, gi: int, count: int) -> list[int]:
         """The ``count`` placed groups with the most sessions on a day group ``gi``
         could use, with a practitioner it could have or at a venue it could use."""
-        days = range(7 * self.s.horizon.weeks)
-        options = [o for a in self.groups[gi] for g in days for o in self.p.options_on(a, g)]
+        group = self.groups[gi]
+        options = [o for (a, _), day in self.p.by_appointment_day.items() if a in group for o in day]
         wanted = {(o.pattern_day, p) for o in options for p in o.practitioners}
         venues = {(o.pattern_day, o.venue) for o in options}
         clashes = {
@@ -204,112 +208,100 @@ class Decomposition:
         return ranked[:count]
 
     def failed_group(self) -> set[int] | None:
-        """The appointments of a group that cannot be placed even with no other group, if any."""
+        """The appointments of a group that could not be placed and cannot be placed even
+        with no other group (proven in the time left), if any."""
         if self._failed is None:
             return None
         group = self.groups[self._failed]
-        built = PatternModel(self.s, self.p, self.travel, only=group).build(objective=False)
-        status = self._solver(max(1.0, self._left())).solve(built.m)
-        return group if status == cp_model.INFEASIBLE else None
+        try:
+            model = PatternModel(self.s, self.p, self.travel, self.budget, only=group, objective=False)
+        except SolveInterruptedError:
+            return None
+        outcome = run(model.cp, SearchParams(self.budget.left(), self.workers, self.seed), self.budget)
+        return group if outcome.status is SearchStatus.INFEASIBLE else None
 
     def improve(self, until: float) -> int:
         """Re-solve groups one at a time around the others until ``until``; improvements made."""
         improved = 0
         rounds_without = 0
-        while time.monotonic() < until and not self.stop() and rounds_without < 2:
-            changed = False
-            for gi in sorted(self.placed, key=lambda g: -self.placed[g].objective):
-                budget = min(until - time.monotonic(), 2.0)
-                if budget <= 0.2 or self.stop():
-                    return improved
-                old = self.placed[gi]
-                new, _ = self._solve_group(gi, budget, hint=old)
-                if new is not None and new.objective < old.objective - 1e-9:
-                    self.placed[gi] = new
-                    improved += 1
-                    changed = True
-            rounds_without = 0 if changed else rounds_without + 1
+        budget = self.budget.until(until)
+        try:
+            while budget.left() > 0 and rounds_without < 2:
+                changed = False
+                for gi in sorted(self.placed, key=lambda g: -self.placed[g].objective):
+                    budget.check()
+                    seconds = min(budget.left(), IMPROVE_SECONDS)
+                    if seconds <= 0.2:
+                        return improved
+                    old = self.placed[gi]
+                    new, _ = self._solve_group(gi, seconds, hint=old, budget=budget)
+                    if new is not None and new.objective < old.objective - 1e-9:
+                        self.placed[gi] = new
+                        improved += 1
+                        changed = True
+                rounds_without = 0 if changed else rounds_without + 1
+        except SolveInterruptedError:
+            pass
         return improved
 
-    def chosen(self) -> Presolved:
-        """The options placed, each narrowed to its chosen start: the input of the final read."""
-        options = []
-        for placement in self.placed.values():
-            for option, slot in placement.choice.values():
-                options.append(replace(option, slots=((slot, slot),)))
-        return _presolved_of(options)
+    def pattern(self) -> Pattern | None:
+        """The pattern placed, read from the whole model restricted to the chosen options at
+        their chosen starts, so that every figure comes from the one model. It has its own
+        short budget, past any stop: the work is done and only its reading is left. None if
+        even that cannot be done in time."""
+        options = [
+            replace(option, slots=((slot, slot),))
+            for placement in self.placed.values()
+            for option, slot in placement.choice.values()
+        ]
+        budget = Budget.starting_now(READ_SECONDS, clock=self.budget.clock)
+        try:
+            model = PatternModel(self.s, Presolved.of(options), self.travel, budget)
+        except SolveInterruptedError:
+            return None
+        outcome = run(model.cp, SearchParams(READ_SECONDS, self.workers, self.seed), budget)
+        return model.read(outcome) if outcome.status.has_solution else None
 
     # ---------------------------------------------------------------- helpers
 
     def _fixed_except(self, gi: int) -> list[PlacedSession]:
-        out = []
-        slot = self.s.horizon.slot
-        for other, placement in self.placed.items():
-            if other == gi:
-                continue
-            for option, k in placement.choice.values():
-                start = k * slot
-                out.append(
-                    PlacedSession(
-                        week=option.week,
-                        day=option.day,
-                        start=start,
-                        end=start + self.s.appointments[option.appointment].duration,
-                        appointment=option.appointment,
-                        occurrence=0,
-                        venue=option.venue,
-                        practitioners=option.practitioners,
-                        carer=option.carer,
-                    )
-                )
-        return out
+        return [
+            option.placed(self.s, k)
+            for other, placement in self.placed.items()
+            if other != gi
+            for option, k in placement.choice.values()
+        ]
 
     def _solve_group(
-        self, gi: int, budget: float, hint: Placement | None, *, first_only: bool = False
+        self,
+        gi: int,
+        seconds: float,
+        hint: Placement | None,
+        *,
+        first_only: bool = False,
+        budget: Budget | None = None,
     ) -> tuple[Placement | None, bool]:
-        """Group ``gi`` around the others: its best placement in ``budget`` seconds, or with
+        """Group ``gi`` around the others: its best placement in ``seconds``, or with
         ``first_only`` any placement, found as fast as possible (when construction found none
         in its share: improving is the next phase's job; its objective is then unknown,
         infinite). True when there is proven to be none."""
-        built = PatternModel(
-            self.s, self.p, self.travel, only=self.groups[gi], fixed=self._fixed_except(gi)
-        ).build(objective=not first_only)
+        budget = budget or self.budget
+        model = PatternModel(
+            self.s,
+            self.p,
+            self.travel,
+            budget,
+            only=self.groups[gi],
+            fixed=self._fixed_except(gi),
+            objective=not first_only,
+        )
         if hint is not None:
-            built.hint(list(hint.choice.values()))
-        solver = self._solver(budget)
-        # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than it
-        # saves (100 households in 120 s: trips 0.56 of today's without it, 0.69 with it).
-        solver.parameters.cp_model_presolve = False
-        status = solver.solve(built.m)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, status == cp_model.INFEASIBLE
-        objective = math.inf if first_only else solver.objective_value / SCALE
-        return Placement(self._choice(built, solver), objective), False
-
-    @staticmethod
-    def _choice(built: PatternModel, solver: cp_model.CpSolver) -> dict[tuple[int, int], tuple[Option, int]]:
-        """The chosen option and start slot of each appointment-day of a solved group."""
-        return {
-            (o.appointment, o.pattern_day): (o, solver.value(built.k[(o.appointment, o.pattern_day)]))
-            for o in built.p.options
-            if solver.boolean_value(built.x[o.index])
-        }
-
-    def _solver(self, budget: float) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, min(budget, self._left()))
-        solver.parameters.num_workers = self.workers
-        solver.parameters.random_seed = self.seed
-        # Sub-problems are cut by the clock, so deterministic (interleaved) search would buy
-        # nothing here; the parallel portfolio finds placements sooner (measured on towns).
-        # Sub-problems are many and small: presolve probing costs more than it saves here.
-        solver.parameters.cp_model_probing_level = 0
-        return solver
-
-
-def _presolved_of(options: Sequence[Option]) -> Presolved:
-    out = Presolved()
-    for o in options:
-        out.options.append(o)
-        out.by_appointment_day.setdefault((o.appointment, o.pattern_day), []).append(o)
-    return out
+            model.hint(list(hint.choice.values()))
+        # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than
+        # it saves, and deterministic (interleaved) search would buy nothing.
+        outcome = run(model.cp, SearchParams(seconds, self.workers, self.seed, presolve=False), budget)
+        if not outcome.status.has_solution:
+            return None, outcome.status is SearchStatus.INFEASIBLE
+        objective = math.inf if first_only else model.objective_of(outcome.objective or 0.0)
+        choice = {(o.appointment, o.pattern_day): (o, k) for o, k in model.choices(outcome)}
+        return Placement(choice, objective), False

@@ -16,14 +16,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from scheduler.clock import MINUTES_PER_DAY
-from scheduler.model import Client, Routine, Scenario
+from scheduler.model import Client, PersonKind, Routine, Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.travel import Journey, Travel
-
-PersonKind = Literal["client", "carer", "practitioner"]
 
 
 @dataclass(frozen=True)
