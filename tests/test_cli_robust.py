@@ -7,6 +7,7 @@ import inspect
 import json
 import re
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from typer.testing import CliRunner
 
 from scheduler.cli import EXIT_BROKEN, EXIT_INVALID, EXIT_OK, Engine, ProgressCallback, app
 from scheduler.model import Scenario
+from scheduler.schedule import read_schedule
 from scheduler.solver import Progress, SolveResult, solve
 from tests.builders import scenario_dict
-from tests.test_calendar_support import scenario_doc, schedule_doc
+from tests.test_calendar_support import expand_with_recurring_ical_events, scenario_doc, schedule_doc
 
 runner = CliRunner()
+DATA = Path(__file__).resolve().parent.parent / "data"
 LIMITS = ["--time-limit", "5", "--workers", "1"]
 COMMANDS = ("validate", "solve", "export", "report")
 
@@ -210,3 +213,41 @@ def _docstring(command: str) -> str:
         "report": cli.report,
     }[command]
     return inspect.cleandoc(function.__doc__ or "")
+
+
+# The README's command line, as a new user runs it, and a subscriber reading the feed
+
+
+def test_the_readmes_command_line_from_a_fresh_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    scenario = str(DATA / "household.json")
+    schedule = "out/household.schedule.json"
+    steps = [
+        ["validate", scenario],
+        ["solve", scenario, "-o", schedule, "--time-limit", "20", "--workers", "1"],
+        ["validate", scenario, schedule],
+        ["export", schedule, "--scenario", scenario, "--out", "out/feeds"],
+        ["report", scenario, schedule, "-o", "out/report.md"],
+    ]
+    for args in steps:
+        result = runner.invoke(app, args)
+        assert result.exit_code == EXIT_OK, (args, result.output)
+    document = read_schedule(Path(schedule))
+    feed = (Path("out/feeds") / "household-hughes.ics").read_bytes()
+    horizon = json.loads((DATA / "household.json").read_text(encoding="utf-8"))["horizon"]
+    first, last = date.fromisoformat(horizon["start"]), date.fromisoformat(horizon["repeat_until"])
+    excluded = {date.fromisoformat(d) for d in horizon["exclude_dates"]}
+    found = expand_with_recurring_ical_events(feed, first, last)
+    weeks = [first + timedelta(weeks=k) for k in range((last - first).days // 7 + 1)]
+    expected = sorted(
+        (f"{s.appointment}-{s.occurrence}", day + timedelta(days=s.date.weekday()))
+        for s in document.sessions
+        for day in weeks
+        if day + timedelta(days=s.date.weekday()) <= last
+        and day + timedelta(days=s.date.weekday()) not in excluded
+    )
+    assert expected
+    assert sorted((o.name, o.start.date()) for o in found) == expected
+    assert "Alfie" in Path("out/report.md").read_text(encoding="utf-8")
