@@ -462,7 +462,13 @@ def _revision_time(text: str | None, schedule: Path) -> datetime:
     except ValueError:
         err.print(f'[bold red]invalid option[/]: --revised-at "{escape(text)}" is not an ISO 8601 time')
         raise typer.Exit(EXIT_INVALID) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        shown = escape(text)
+        err.print(f'[bold red]invalid option[/]: --revised-at "{shown}" is outside years 1 to 9999 in UTC')
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 @app.command(cls=_Command)

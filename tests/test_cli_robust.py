@@ -153,6 +153,17 @@ def test_export_of_dates_the_feeds_cannot_carry_exits_2_with_the_location(tmp_pa
     assert "horizon.repeat_until 9999-12-31" in result.stderr
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00+05:00"])
+def test_a_revision_time_outside_the_calendar_in_utc_is_an_invalid_option(
+    tmp_path: Path, moment: str
+) -> None:
+    scenario, schedule = _calendar_inputs(tmp_path)
+    args = ["export", str(schedule), "--scenario", str(scenario), "--out", str(tmp_path / "feeds")]
+    result = runner.invoke(app, [*args, "--revised-at", moment])
+    assert result.exit_code == EXIT_INVALID
+    assert f'--revised-at "{moment}" is outside years 1 to 9999 in UTC' in result.stderr
+
+
 # Progress when stderr is not a terminal
 
 
