@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.clock import format_time, parse_time
+from scheduler.files import write_text_atomically
 from scheduler.model import Venue
 from scheduler.travel import great_circle_km
 
@@ -834,7 +835,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.output is None:
         print(text, end="")
     else:
-        args.output.write_text(text, encoding="utf-8")
+        write_text_atomically(args.output, text)
 
 
 if __name__ == "__main__":

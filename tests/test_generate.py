@@ -173,7 +173,7 @@ def test_bad_arguments_are_refused() -> None:
 
 
 def test_the_command_writes_a_scenario_file(tmp_path: Path) -> None:
-    out = tmp_path / "town.json"
+    out = tmp_path / "data" / "town.json"  # a folder that does not exist yet
     main(["--households", "3", "--seed", "11", "-o", str(out)])
     assert json.loads(out.read_text(encoding="utf-8")) == generate_town(3, seed=11)
     load_scenario(out)
