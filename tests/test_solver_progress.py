@@ -145,3 +145,39 @@ def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern() -> No
     assert rounds[0] is SearchStatus.FEASIBLE
     assert len(rounds) >= 2
     assert solved.status == "optimal"
+
+
+class SteppingClock:
+    """A clock that moves on ``step`` seconds each time it is read, and can ask for a stop at a
+    given reading: the solve's budget then runs out, or is stopped, at a known point of its
+    work, whatever the machine's speed."""
+
+    def __init__(self, step: float, stop_at: int | None = None) -> None:
+        self.step = step
+        self.stop_at = stop_at
+        self.readings = 0
+        self.stop = threading.Event()
+
+    def __call__(self) -> float:
+        self.readings += 1
+        if self.readings == self.stop_at:
+            self.stop.set()
+        return self.readings * self.step
+
+
+def test_the_time_limit_holds_while_the_model_is_built() -> None:
+    # Each reading moves the clock on a second: the 30 s budget is spent after 30 readings,
+    # long before a 20-household town is pre-solved and built; the solve stops building.
+    clock = SteppingClock(1.0)
+    solved = solve_checked(generate_town(20, seed=1), time_limit=30, clock=clock)
+    assert solved.status == "timeout"
+    assert "within 30 s" in solved.explanation
+    assert clock.readings <= 40
+
+
+def test_a_stop_is_honoured_while_the_model_is_built() -> None:
+    clock = SteppingClock(0.0, stop_at=5)
+    solved = solve_checked(generate_town(20, seed=1), time_limit=60, clock=clock, stop=clock.stop)
+    assert solved.status == "timeout"
+    assert solved.explanation == "stopped before a pattern was found"
+    assert clock.readings <= 10
