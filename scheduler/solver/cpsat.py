@@ -116,6 +116,8 @@ class SearchParams:
     """Workers take turns in deterministic batches (reproducible when the search ends by
     itself, and tighter bounds in short runs); otherwise the parallel portfolio."""
     presolve: bool = True
+    """False skips CP-SAT's presolve, except for a model with a cumulative constraint (see
+    :func:`run`)."""
     deterministic_seconds: float | None = None
     """A limit in CP-SAT's deterministic time, which does not depend on the machine's speed."""
 
@@ -196,7 +198,10 @@ def run(
     p.num_workers = params.workers
     p.random_seed = params.seed
     p.interleave_search = params.interleave
-    p.cp_model_presolve = params.presolve
+    # Without its presolve, CP-SAT 9.15 crashed (SIGSEGV) on a group model of a 300-household
+    # town holding a cumulative (a venue with several rooms) over a session a pin fixes; with
+    # presolve the same model solves. Presolve is kept for any model with a cumulative.
+    p.cp_model_presolve = params.presolve or any(c.has_cumulative() for c in model.proto.constraints)
     if params.deterministic_seconds is not None:
         p.max_deterministic_time = params.deterministic_seconds
     # Presolve probing costs seconds on these models and delays the first pattern far more

@@ -24,6 +24,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
@@ -102,6 +103,8 @@ class Decomposition:
         self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
         self.placed: dict[int, Placement] = {}
         self._failed: int | None = None
+        self.build_seconds = 0.0
+        """Seconds spent building the groups' models."""
 
     def _need(self, group: set[int]) -> int:
         return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
@@ -125,9 +128,7 @@ class Decomposition:
                 queue, unproven = unproven, []
                 for n, gi in enumerate(queue):
                     budget.check()
-                    model = PatternModel(
-                        relaxed, self.p, self.travel, budget, only=self.groups[gi], for_bound=True
-                    )
+                    model = self._model(relaxed, budget, only=self.groups[gi], for_bound=True)
                     # Interleaved workers prove tighter bounds in these short runs; they may
                     # also end unproven before their time is up: hence the next pass.
                     params = SearchParams(
@@ -214,7 +215,7 @@ class Decomposition:
             return None
         group = self.groups[self._failed]
         try:
-            model = PatternModel(self.s, self.p, self.travel, self.budget, only=group, objective=False)
+            model = self._model(self.s, self.budget, only=group, objective=False)
         except SolveInterruptedError:
             return None
         outcome = run(model.cp, SearchParams(self.budget.left(), self.workers, self.seed), self.budget)
@@ -256,13 +257,21 @@ class Decomposition:
         ]
         budget = Budget.starting_now(READ_SECONDS, clock=self.budget.clock)
         try:
-            model = PatternModel(self.s, Presolved.of(options), self.travel, budget)
+            model = self._model(self.s, budget, presolved=Presolved.of(options))
         except SolveInterruptedError:
             return None
         outcome = run(model.cp, SearchParams(READ_SECONDS, self.workers, self.seed), budget)
         return model.read(outcome) if outcome.status.has_solution else None
 
     # ---------------------------------------------------------------- helpers
+
+    def _model(
+        self, scenario: Scenario, budget: Budget, presolved: Presolved | None = None, **options: Any
+    ) -> PatternModel:
+        """A model of (some of) the scenario's options, its building time counted."""
+        model = PatternModel(scenario, presolved or self.p, self.travel, budget, **options)
+        self.build_seconds += model.build_seconds
+        return model
 
     def _fixed_except(self, gi: int) -> list[PlacedSession]:
         return [
@@ -286,14 +295,8 @@ class Decomposition:
         in its share: improving is the next phase's job; its objective is then unknown,
         infinite). True when there is proven to be none."""
         budget = budget or self.budget
-        model = PatternModel(
-            self.s,
-            self.p,
-            self.travel,
-            budget,
-            only=self.groups[gi],
-            fixed=self._fixed_except(gi),
-            objective=not first_only,
+        model = self._model(
+            self.s, budget, only=self.groups[gi], fixed=self._fixed_except(gi), objective=not first_only
         )
         if hint is not None:
             model.hint(list(hint.choice.values()))

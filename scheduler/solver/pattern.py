@@ -74,6 +74,7 @@ class PatternModel:
         out when some measured journey could make a subsequence of stops slower than the
         whole (rooms and limits on a subset of sessions always hold, so they stay).
         """
+        started = budget.clock()
         self.scenario = scenario
         self.presolved = presolved if only is None else presolved.subset(only)
         self.travel = travel
@@ -97,6 +98,8 @@ class PatternModel:
             budget.check()
             self.terms = Objective(self.v, self.circuits).build()
             self.cp.minimize(self.terms.weighted(scenario.weights))
+        self.build_seconds = budget.clock() - started
+        """Seconds this model took to build."""
 
     def tie_break(self, objective: float) -> None:
         """Keep the objective at ``objective`` (raw units) or better, and order the patterns

@@ -66,6 +66,8 @@ class SolveResult:
     itineraries: tuple[Itinerary, ...] = ()
     dropped: tuple[int, ...] = ()
     explanation: str | None = None
+    build_seconds: float = 0.0
+    """Of ``runtime``, the seconds spent pre-solving and building models."""
 
     @property
     def has_schedule(self) -> bool:

@@ -109,7 +109,9 @@ def solve(
         search=search,
     )
     try:
+        started = session.budget.clock()
         presolved = presolve(scenario, session.travel, session.budget)
+        session.build_seconds += session.budget.clock() - started
         reason = precheck(scenario, presolved)
         if reason is not None:
             return session.result("infeasible", explanation=reason)
@@ -133,6 +135,8 @@ class _Session:
     on_progress: ProgressCallback | None
     travel: Travel
     search: Search
+    build_seconds: float = 0.0
+    """Seconds spent pre-solving and building models so far."""
 
     def elapsed(self) -> float:
         """Seconds since the solve started."""
@@ -140,7 +144,15 @@ class _Session:
 
     def result(self, status: Status, *, explanation: str | None = None) -> SolveResult:
         """A result without a pattern."""
-        return SolveResult(status, None, None, self.elapsed(), explanation=explanation)
+        return SolveResult(
+            status, None, None, self.elapsed(), explanation=explanation, build_seconds=self.build_seconds
+        )
+
+    def model(self, presolved: Presolved, budget: Budget) -> PatternModel:
+        """The whole model of ``presolved``'s options, its building time counted."""
+        model = PatternModel(self.scenario, presolved, self.travel, budget)
+        self.build_seconds += model.build_seconds
+        return model
 
     def timeout(self, *, stopped: bool = False) -> SolveResult:
         """No pattern in time (or stopped first): say so, and what to try."""
@@ -189,7 +201,7 @@ class _Reporter:
 
 def _solve_full(session: _Session, presolved: Presolved) -> SolveResult:
     """One model for the whole scenario; an infeasible one is explained."""
-    model = PatternModel(session.scenario, presolved, session.travel, session.budget)
+    model = session.model(presolved, session.budget)
     searched = _search(session, model, _Reporter(session, model, report=True), session.budget)
     if searched.status is SearchStatus.INFEASIBLE:
         return session.explain(presolved)
@@ -247,6 +259,7 @@ def _result(session: _Session, pattern: Pattern, bound: float | None, status: Se
         routines=pattern.routines,
         itineraries=pattern.itineraries,
         dropped=pattern.dropped,
+        build_seconds=session.build_seconds,
     )
 
 
@@ -270,8 +283,10 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
     # more, and the bound has half of what construction leaves.
     bound_time = BOUND_SHARE * session.limit
     useful = bound_time >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
-    if not dec.construct(until=phases.deadline - (bound_time if useful else 0.0)):
+    constructed = dec.construct(until=phases.deadline - (bound_time if useful else 0.0))
+    if not constructed:
         failed = dec.failed_group()
+        session.build_seconds += dec.build_seconds
         if failed is not None:
             return session.explain(presolved, only=failed)
         return session.timeout(stopped=budget.stopped)
@@ -280,12 +295,13 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
     # Construction may take all the time; improvement leaves half to the warm start.
     dec.improve(until=budget.clock() + 0.5 * phases.left() if warm else phases.deadline)
     best = dec.pattern()
+    session.build_seconds += dec.build_seconds
     if best is None:
         return session.timeout(stopped=budget.stopped)
     session.emit(best.objective, bound, 1)
     if warm and budget.left() > 1.0 and not budget.stopped:
         try:
-            model = PatternModel(session.scenario, presolved, session.travel, budget)
+            model = session.model(presolved, budget)
         except SolveInterruptedError:
             model = None
         if model is not None:

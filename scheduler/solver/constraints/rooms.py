@@ -1,6 +1,8 @@
 """Rule 7: at no minute more sessions at a venue than it has rooms (a home takes one).
 
-Sessions of other groups already placed at the venue count as fixed intervals.
+Sessions of other groups already placed at the venue count as fixed intervals. A venue-day
+whose sessions could not outnumber its rooms (one session per appointment a day) gets no
+constraint.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ def add_rooms(b: Building) -> None:
     m = v.model
     for (venue, g), options in v.index.options_by_venue_day.items():
         fixed = v.index.fixed_by_venue_day.get((venue, g), [])
-        if len({o.appointment for o in options}) + len(fixed) < 2:
+        rooms = v.scenario.venues[venue].rooms
+        if len({o.appointment for o in options}) + len(fixed) <= rooms:
             continue
         b.budget.check()
         group = Group(RuleKind.ROOMS, venue)
@@ -25,7 +28,6 @@ def add_rooms(b: Building) -> None:
             )
             for o in options
         ] + [m.new_fixed_size_interval_var(f.start, f.end - f.start, "") for f in fixed]
-        rooms = v.scenario.venues[venue].rooms
         if rooms == 1:
             m.add_no_overlap(intervals)
         else:
