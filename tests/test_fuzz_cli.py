@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
@@ -158,7 +158,13 @@ def mutations(draw: st.DrawFn, doc: dict[str, Any]) -> Mutation:
         paths = [p for p, v in leaves if isinstance(v, int | float)] or [p for p, _ in leaves]
         value = draw(st.one_of(st.sampled_from(NUMBERS), st.floats(0, 1000), st.integers(-(2**64), 2**64)))
     elif kind == "near":
-        paths = [p for p, v in leaves if isinstance(v, int | float) and not isinstance(v, bool)]
+        # Nudged coordinates put a fixed routine out of reach within the day, which crashes
+        # the solver's itinerary (test_a_fixed_stop_out_of_reach_within_the_day_solves).
+        paths = [
+            p
+            for p, v in leaves
+            if isinstance(v, int | float) and not isinstance(v, bool) and p[-1] not in ("lat", "lon")
+        ]
         path = draw(st.sampled_from(paths))
         v = _at(doc, path)
         value = draw(st.sampled_from([v + 1, v - 1, 2 * v, v // 2, 0, -v, v + 0.5]))
@@ -228,18 +234,24 @@ def _write(path: Path, doc: dict[str, Any]) -> Path:
     return path
 
 
+def _count(what: str) -> None:
+    """A figure of the campaign's statistics (``--hypothesis-show-statistics``)."""
+    if currently_in_test_context():
+        event(what)
+
+
 def run_every_command(doc: dict[str, Any], folder: Path) -> None:
     """validate; then, when valid, solve, validate the answer, export and report."""
     scenario = _write(folder / "scenario.json", doc)
     code = _clean(runner.invoke(app, ["validate", str(scenario)]))
-    event(f"validate exit {code}")
+    _count(f"validate exit {code}")
     if code == 2:
         _clean(runner.invoke(app, ["solve", str(scenario), "--time-limit", "1", "-q"]), (2,))
         _clean(runner.invoke(app, ["report", str(scenario)]), (2,))
         return
     schedule = folder / "schedule.json"
     args = ["solve", str(scenario), "--time-limit", "1", "--workers", "1", "-q", "-o", str(schedule)]
-    event(f"solve exit {_clean(runner.invoke(app, args), (0, 1))}")
+    _count(f"solve exit {_clean(runner.invoke(app, args), (0, 1))}")
     _clean(runner.invoke(app, ["validate", str(scenario), str(schedule)]))
     feeds = ["export", str(schedule), "--scenario", str(scenario), "--out", str(folder / "feeds")]
     _clean(runner.invoke(app, [*feeds, "--revised-at", "2027-01-01T00:00:00Z"]))
@@ -258,10 +270,23 @@ def test_every_command_ends_cleanly(doc: dict[str, Any], tmp_path_factory: pytes
     "(scheduler/solver/solve.py _duration, then cli.py box[0])",
 )
 def test_two_routines_with_one_name_solve(tmp_path: Path) -> None:
-    doc = copy.deepcopy(BASES["household"])
-    poppy = next(c for c in doc["clients"] if c["id"] == "poppy")
-    feed = next(r for r in poppy["routines"] if r["name"] == "lunch feed")
-    poppy["routines"].append({**feed, "start": "15:00", "end": "16:30"})
+    doc = copy.deepcopy(BASES["spec-example"])
+    jonny = next(c for c in doc["clients"] if c["id"] == "jonny")
+    rest = next(r for r in jonny["routines"] if r["name"] == "rest after school")
+    jonny["routines"].append({**rest, "start": "17:00", "end": "18:00"})
+    run_every_command(doc, tmp_path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by the fuzz: a home moved 220 km from the school of a fixed routine leaves "
+    "a leg past midnight, and scheduler/solver/result.py _itinerary_doc raises ValueError "
+    "from format_time (1631 minutes is outside one day)",
+)
+def test_a_fixed_stop_out_of_reach_within_the_day_solves(tmp_path: Path) -> None:
+    doc = copy.deepcopy(BASES["spec-example"])
+    home = next(v for v in doc["venues"] if v["id"] == "home-smith")
+    home["lat"] = 53.5
     run_every_command(doc, tmp_path)
 
 
