@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
-from scheduler.model import Scenario, Venue
+from scheduler.model import Scenario
 
 EARTH_RADIUS_KM = 6371.0088
 PENCE_PER_UNIT = 100
@@ -41,7 +42,18 @@ class Journey:
 NO_JOURNEY = Journey(0, 0, 0.0)
 
 
-def great_circle_km(a: Venue, b: Venue) -> float:
+class Place(Protocol):
+    """A venue of the model or of the scenario document: an id and perhaps coordinates."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+
+
+def great_circle_km(a: Place, b: Place) -> float:
     """Haversine distance in km between two venues with coordinates."""
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         raise ValueError(f"{a.id} or {b.id} has no coordinates and no matrix entry")
