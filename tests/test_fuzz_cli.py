@@ -158,13 +158,7 @@ def mutations(draw: st.DrawFn, doc: dict[str, Any]) -> Mutation:
         paths = [p for p, v in leaves if isinstance(v, int | float)] or [p for p, _ in leaves]
         value = draw(st.one_of(st.sampled_from(NUMBERS), st.floats(0, 1000), st.integers(-(2**64), 2**64)))
     elif kind == "near":
-        # Nudged coordinates put a fixed routine out of reach within the day, which crashes
-        # the solver's itinerary (test_a_fixed_stop_out_of_reach_within_the_day_solves).
-        paths = [
-            p
-            for p, v in leaves
-            if isinstance(v, int | float) and not isinstance(v, bool) and p[-1] not in ("lat", "lon")
-        ]
+        paths = [p for p, v in leaves if isinstance(v, int | float) and not isinstance(v, bool)]
         path = draw(st.sampled_from(paths))
         v = _at(doc, path)
         value = draw(st.sampled_from([v + 1, v - 1, 2 * v, v // 2, 0, -v, v + 0.5]))
@@ -176,9 +170,7 @@ def mutations(draw: st.DrawFn, doc: dict[str, Any]) -> Mutation:
         paths = [p for p, v in leaves if isinstance(v, str) and v in set(_ids(doc))]
         value = draw(st.sampled_from([*_ids(doc), "home", "nobody"]))
     elif kind == "duplicate":
-        # Two routines of one client with the same name crash the solver (issue 11 item 1,
-        # scheduler/solver/): test_two_routines_with_one_name_solve is the xfail for it.
-        paths = [p for p, _ in leaves if not (len(p) > 1 and p[-2] == "routines")]
+        paths = [p for p, _ in leaves]
         value = None
     else:
         paths = [p for p, _ in leaves]
@@ -264,11 +256,6 @@ def test_every_command_ends_cleanly(doc: dict[str, Any], tmp_path_factory: pytes
     run_every_command(doc, tmp_path_factory.mktemp("fuzz"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 1: two routines of a client with the same name crash solve "
-    "(scheduler/solver/solve.py _duration, then cli.py box[0])",
-)
 def test_two_routines_with_one_name_solve(tmp_path: Path) -> None:
     doc = copy.deepcopy(BASES["spec-example"])
     jonny = next(c for c in doc["clients"] if c["id"] == "jonny")
@@ -277,12 +264,6 @@ def test_two_routines_with_one_name_solve(tmp_path: Path) -> None:
     run_every_command(doc, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the fuzz: a home moved 220 km from the school of a fixed routine leaves "
-    "a leg past midnight, and scheduler/solver/result.py _itinerary_doc raises ValueError "
-    "from format_time (1631 minutes is outside one day)",
-)
 def test_a_fixed_stop_out_of_reach_within_the_day_solves(tmp_path: Path) -> None:
     doc = copy.deepcopy(BASES["spec-example"])
     home = next(v for v in doc["venues"] if v["id"] == "home-smith")

@@ -183,6 +183,14 @@ class Circuits:
         journey = self.travel.find(a, b, mode)
         return 0 if journey is None else journey.minutes
 
+    def time_between_fixed(self, c: DayCircuit, i: int, j: int) -> int:
+        """Minutes the data leaves between fixed stops (or the depot) ``i`` and ``j`` of ``c``."""
+        h = self.scenario.horizon
+        a, b = c.nodes[i], c.nodes[j]
+        leave = h.day_start if i == 0 else a.earliest + a.duration
+        arrive = h.day_end if j == 0 else b.earliest
+        return arrive - leave
+
     def fixed_day_travel(self, stops: Sequence[Node], depot: int | None, mode: str) -> int:
         """Travel minutes of a day made of fixed stops only: the same whatever is decided."""
         places = [n.place for n in sorted(stops, key=lambda n: n.earliest)]

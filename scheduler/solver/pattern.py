@@ -175,6 +175,13 @@ class PatternModel:
             dropped=dropped,
         )
 
+    def _no_time_for(self, c: DayCircuit, i: int, j: int, minutes: int) -> bool:
+        """True for a journey between two fixed stops (or the depot) that does not fit in the
+        time the data leaves between them: a fault of the data, which no decision changes and
+        which rule 3 does not judge, left out of the itinerary."""
+        fixed = c.nodes[i].session is None and c.nodes[j].session is None
+        return fixed and minutes > self.circuits.time_between_fixed(c, i, j)
+
     def _itinerary(self, c: DayCircuit, outcome: Outcome) -> Itinerary | None:
         """The legs of one person's day, in order, read from the circuit's arcs."""
         successor = {i: j for (i, j), arc in c.arcs.items() if outcome.truth(arc)}
@@ -189,8 +196,8 @@ class PatternModel:
             if a.place is None or b.place is None or a.place == b.place:
                 continue
             journey = self.travel.find(a.place, b.place, c.mode)
-            if journey is None:
-                continue  # between two fixed stops the data gives no journey for (the data's fault)
+            if journey is None or self._no_time_for(c, prev, nxt, journey.minutes):
+                continue  # between two fixed stops, a journey the data gives no time for (its fault)
             if prev in c.departures:
                 depart = outcome.value(c.departures[prev][0])
             elif prev == 0:

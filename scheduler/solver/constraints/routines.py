@@ -76,7 +76,4 @@ def _journey_in_gap(b: Building, circuit: DayCircuit, i: int, j: int) -> int:
     t = b.circuits.minutes(a.place, z.place, circuit.mode)
     if a.session is not None or z.session is not None:
         return t
-    h = b.v.scenario.horizon
-    leave = h.day_start if i == 0 else a.earliest + a.duration
-    arrive = h.day_end if j == 0 else z.earliest
-    return max(0, min(t, arrive - leave))
+    return max(0, min(t, b.circuits.time_between_fixed(circuit, i, j)))
