@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scheduler.errors import CarePatternError
 from scheduler.model import Scenario, Venue
 
 EARTH_RADIUS_KM = 6371.0088
@@ -88,7 +89,7 @@ class Travel:
         return self.journey(origin, destination, mode).pence
 
 
-class MissingTravelError(ValueError):
+class MissingTravelError(CarePatternError):
     """Two venues without coordinates and with no matrix entry between them."""
 
     def __init__(self, origin: str, destination: str, mode: str) -> None:
