@@ -192,6 +192,10 @@ def test_a_county_is_towns_each_with_its_own_venues_and_teams() -> None:
     hospitals = [v for v in scenario.venues if v.kind == "hospital"]
     assert len(hospitals) == 3
     assert all(great_circle_km(a, b) > 10 for a, b in itertools.combinations(hospitals, 2))
+    _assert_bookings_keep_each_practitioners_diary(scenario)
+    before = validate(scenario).before
+    assert before is not None
+    assert set(before.kpis) == {c.id for c in scenario.clients}
 
 
 def town_venue(town: dict[str, Any], venue_id: str) -> dict[str, Any]:
