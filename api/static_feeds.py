@@ -64,6 +64,7 @@ class FeedFiles:
     def issued(self, feed: Feed, token: str) -> None:
         """After ``feed`` was given ``token`` and committed: remember the token and write the file."""
         try:
+            self.index.mkdir(mode=0o700, parents=True, exist_ok=True)
             _write_atomically(self.index / feed.token_hash, token.encode("ascii"), mode=0o600)
         except OSError:
             log.exception("could not index the static file of feed %s; the app serves it", feed.id)

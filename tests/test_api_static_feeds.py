@@ -69,6 +69,9 @@ def test_publishing_writes_each_feed_as_its_token_with_the_apps_validators(api: 
         assert nginx_etag(path) == served.headers["etag"]
         assert path.stat().st_mtime == parsedate_to_datetime(served.headers["last-modified"]).timestamp()
         assert path.stat().st_mode & 0o777 == 0o644
+    index = folder / static_feeds.INDEX
+    assert index.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in index.iterdir()} == {0o600}
 
 
 def test_republishing_replaces_the_file_in_one_step(
