@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -94,8 +95,8 @@ def solve(
     ``timeout`` (no pattern found in time, or stopped first) or ``infeasible`` with an
     explanation; never raises for a scenario that has no pattern. ``cluster`` runs a large
     scenario's group sub-solves on Dask: :data:`LOCAL_CLUSTER` starts a local cluster of
-    ``workers`` processes, a ``tcp://`` address uses that running cluster; None runs them
-    in this process with ``workers`` threads each. ``clock`` is the clock
+    ``workers`` processes (0: one per core; 1: none, this process), a ``tcp://`` address uses
+    that running cluster; None runs them in this process with ``workers`` threads each. ``clock`` is the clock
     the time limit is kept on, and ``search`` runs each search of the whole model (tests
     inject both).
 
@@ -287,10 +288,14 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
 
 def _engine(session: _Session, context: Context) -> Engine:
     """Where the groups' sub-solves run (see :func:`solve`'s ``cluster``)."""
+    if session.cluster == LOCAL_CLUSTER:
+        processes = session.workers or os.cpu_count() or 1
+        if processes == 1:
+            return InProcess(context, threads=1)
+        return DaskEngine(context, workers=processes)
     if session.cluster is None:
         return InProcess(context, threads=session.workers)
-    address = None if session.cluster == LOCAL_CLUSTER else session.cluster
-    return DaskEngine(context, workers=session.workers, address=address)
+    return DaskEngine(context, workers=session.workers, address=session.cluster)
 
 
 def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine: Engine) -> SolveResult:
