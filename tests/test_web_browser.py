@@ -210,8 +210,8 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
         "week before and after",
         lambda: page.get_by_role("link", name="See the week before and after").click(),
     )
-    expect(page.get_by_role("heading", name="Today's bookings")).to_be_visible()
-    expect(page.get_by_role("heading", name="New pattern")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today's bookings: Alfie Hughes")).to_be_visible()
+    expect(page.get_by_role("heading", name="New pattern: Poppy Hughes")).to_be_visible()
     expect(page.locator(".block-journey").first).to_be_visible()
     expect(page.locator(".block-routine").first).to_be_visible()
     _shot(page, "week")
@@ -232,8 +232,14 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
     assert link.startswith("webcal://127.0.0.1:")
     feed_url = "http://" + link.removeprefix("webcal://")
     assert httpx.get(feed_url).status_code == 200
+    row.get_by_text("QR code for a phone").click()
     expect(row.locator(".qr svg")).to_be_visible()
     _shot(page, "sharing")
+    page.goto(scenario_url + "/sharing")
+    expect(page.locator("#feed-household-hughes")).not_to_contain_text("not fetched")
+    expect(page.locator("#feed-client-alfie")).to_contain_text("not fetched")
+    _accessible(page)
+    row = page.locator("#feed-household-hughes")
     row.get_by_role("button", name="Revoke").click()
     expect(page.locator("#feed-household-hughes")).to_contain_text("revoked")
     assert httpx.get(feed_url).status_code == 404

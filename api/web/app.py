@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import docs
 from api.web.deps import STATIC_DIR, PageError, WebSettings, page_error_response
+from api.web.fetches import FetchLog, FetchWatcher
 from api.web.routes import auth, feeds, jobs, scenarios, schedules
 from api.web.session import Signer
 
@@ -23,3 +24,5 @@ def install(app: FastAPI, settings: WebSettings | None = None) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/assets/npm", docs.NpmAssets(settings.node_modules), name="npm")
     app.exception_handler(PageError)(page_error_response)
+    app.state.web_fetches = FetchLog()
+    app.add_middleware(FetchWatcher, log=app.state.web_fetches)

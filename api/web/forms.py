@@ -290,7 +290,9 @@ def _build(key: str, info: FieldInfo, value: Any, path: str) -> FormField:
     elif kind == "select":
         out.options = tuple(str(a) for a in get_args(tp))
         default = _default(info)
-        out.value = _text(value if value is not None else (None if default is PydanticUndefined else default))
+        out.value = _text(value)
+        if default is not PydanticUndefined and default is not None:
+            out.hint = f"{out.hint or ''} Default: {default}."
     elif kind == "checkbox":
         default = _default(info)
         out.value = bool(value) if value is not None else bool(default is True)

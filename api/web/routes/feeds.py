@@ -20,9 +20,12 @@ from api.publishing import feed_kind
 from api.routes import feeds as feeds_api
 from api.routes import schedules as schedules_api
 from api.web.deps import CSRF_CHECKED, UserDep, api_call, mine, render
+from api.web.fetches import FetchLog
 from api.web.session import WebUser
+from api.web.week import household_name
 
 router = APIRouter(include_in_schema=False)
+KIND_ORDER = ("household", "client", "carer", "practitioner", "venue")
 
 
 def webcal(url: str) -> str:
@@ -37,6 +40,11 @@ def qr_svg(text: str) -> Markup:
     return Markup(svg)
 
 
+def _kind_rank(key: str) -> int:
+    kind = feed_kind(key)
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
 def _names(document: dict[str, Any]) -> dict[str, str]:
     names: dict[str, str] = {}
     for kind, key in (
@@ -49,7 +57,7 @@ def _names(document: dict[str, Any]) -> dict[str, str]:
             names[f"{kind}-{item.get('id')}"] = item.get("name") or item.get("id", "")
     for client in document.get("clients", []):
         household = client.get("household") or client.get("id")
-        names[f"household-{household}"] = f"{household} household"
+        names[f"household-{household}"] = household_name(household)
     return names
 
 
@@ -61,9 +69,11 @@ def _sharing_page(
     issued: dict[str, str],
     message: str | None = None,
 ) -> HTMLResponse:
-    feeds = session.scalars(
-        select(Feed).where(Feed.scenario_id == scenario.id).order_by(Feed.revoked_at.is_not(None), Feed.key)
-    ).all()
+    feeds = sorted(
+        session.scalars(select(Feed).where(Feed.scenario_id == scenario.id)).all(),
+        key=lambda f: (f.revoked_at is not None, _kind_rank(f.key), f.key),
+    )
+    fetches: FetchLog = request.app.state.web_fetches
     links = {
         fid: {"url": url, "webcal": webcal(url), "qr": qr_svg(webcal(url))} for fid, url in issued.items()
     }
@@ -74,6 +84,8 @@ def _sharing_page(
         "names": _names(scenario.document),
         "links": links,
         "message": message,
+        "fetched": {f.id: fetches.last(f.token_hash) for f in feeds},
+        "watching_since": fetches.since,
     }
     return render(request, "sharing.html", context, user)
 

@@ -13,11 +13,11 @@ from api.models import Scenario, Schedule
 from api.routes.picture import picture_of
 from api.web.deps import PageError, UserDep, api_call, mine, render
 from api.web.session import WebUser
-from api.web.week import SUBJECT_KINDS, Placed, subjects, week_grid
+from api.web.week import SUBJECT_KINDS, Placed, subjects, views, week_grid
 from scheduler.clock import parse_time
 from scheduler.contract.scenario import ALL_DAYS
 from scheduler.loader import load_scenario
-from scheduler.schedule import read_schedule, sessions_from_bookings, sessions_from_doc
+from scheduler.schedule import PlacedSession, read_schedule, sessions_from_bookings, sessions_from_doc
 from scheduler.validate import KPI_KEYS
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +73,8 @@ def week_page(
     names = dict(choices[kind])
     if subject not in names:
         raise PageError(404, f'no {kind} "{subject}" in this scenario')
-    grids = [("Today's bookings", week_grid(scenario, sessions_from_bookings(scenario), kind, subject))]
+    today = sessions_from_bookings(scenario)
+    pattern: tuple[tuple[PlacedSession, ...], list[Placed]] | None = None
     if chosen is not None and chosen.status in PATTERNS:
         doc = read_schedule(chosen.document)
         placed = [
@@ -87,8 +88,13 @@ def week_page(
             )
             for r in doc.routines
         ]
-        sessions = sessions_from_doc(scenario, doc)
-        grids.append(("New pattern", week_grid(scenario, sessions, kind, subject, placed)))
+        pattern = (sessions_from_doc(scenario, doc), placed)
+    rows = []
+    for view_kind, view_id, view_name in views(scenario, kind, subject):
+        grids = [("Today's bookings", week_grid(scenario, today, view_kind, view_id))]
+        if pattern is not None:
+            grids.append(("New pattern", week_grid(scenario, pattern[0], view_kind, view_id, pattern[1])))
+        rows.append((view_name, grids))
     context = {
         "scenario": scenario_row,
         "schedule": chosen,
@@ -97,7 +103,7 @@ def week_page(
         "subject": subject,
         "subject_name": names[subject],
         "choices": choices,
-        "grids": grids,
+        "rows": rows,
     }
     return render(request, "week.html", context, user)
 
