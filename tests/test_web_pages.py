@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
+from scheduler.solver.result import SolveResult
 from tests.test_api_helpers import (
     Api,
     create_scenario,
@@ -22,6 +23,8 @@ from tests.test_api_helpers import (
     settings_for,
     solved,
     tiny,
+    until_stopped,
+    wait_for_job,
 )
 
 HOUSEHOLD = json.loads((Path(__file__).resolve().parent.parent / "data" / "household.json").read_text())
@@ -289,3 +292,54 @@ def test_publishing_shows_each_new_link_once_with_a_qr_code_and_rotating_gives_a
     new_links = re.findall(r'value="(webcal://feeds\.test/feeds/[^"]+\.ics)"', rotated)
     assert len(new_links) == 1
     assert new_links[0] not in links
+
+
+def _no_pattern(status: str, explanation: str | None) -> Any:
+    def solve(scenario: Any, **_: Any) -> SolveResult:
+        return SolveResult(status, None, None, 0.01, explanation=explanation)
+
+    return solve
+
+
+def _job_page_after_solving(api: Api) -> str:
+    scenario_id = create_scenario(api)
+    client, csrf = web_client(api)
+    job_path = client.post(f"/scenarios/{scenario_id}/solve", data={"csrf_token": csrf}).headers["location"]
+    wait_for_job(api, job_path.rsplit("/", 1)[1])
+    return client.get(job_path).text
+
+
+def test_an_infeasible_solve_shows_the_explanation_in_words(tmp_path: Path) -> None:
+    why = "alfie-slt has no slot: Priya Shah works Mondays, Wednesdays and Thursdays only"
+    with running_api(settings_for(tmp_path), solve=_no_pattern("infeasible", why)) as api:
+        page = _job_page_after_solving(api)
+    assert "No pattern keeps every rule." in page
+    assert why in page
+
+
+def test_a_timeout_says_so(tmp_path: Path) -> None:
+    with running_api(settings_for(tmp_path), solve=_no_pattern("timeout", None)) as api:
+        page = _job_page_after_solving(api)
+    assert "Time ran out before any pattern was found." in page
+
+
+def test_progress_is_polled_with_its_figures_and_the_solve_can_be_cancelled(tmp_path: Path) -> None:
+    with running_api(settings_for(tmp_path, max_time_limit_s=30), solve=until_stopped) as api:
+        scenario_id = create_scenario(api)
+        client, csrf = web_client(api)
+        job_path = client.post(f"/scenarios/{scenario_id}/solve", data={"csrf_token": csrf}).headers[
+            "location"
+        ]
+        wait_for_job(
+            api, job_path.rsplit("/", 1)[1], until=lambda job: job["progress"]["objective"] is not None
+        )
+        panel = client.get(job_path + "/progress").text
+        assert 'hx-trigger="every 1s"' in panel
+        assert '<dd id="fig-objective">10.0</dd>' in panel
+        assert '<dd id="fig-gap">50.0 %</dd>' in panel
+        cancelled = client.post(
+            job_path + "/cancel", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+        )
+        assert cancelled.status_code == 200
+        assert "Cancelled: no schedule was kept." in cancelled.text
+        assert "hx-trigger" not in cancelled.text

@@ -331,7 +331,9 @@ def scenario_form(
     wanted = set(open_paths)
     for top in fields:
         for f in top.walk():
-            f.open = f.path in wanted or f.has_errors() or any(p.startswith(f.path + "[") for p in wanted)
+            f.open = f.has_errors() or any(
+                p == f.path or p.startswith((f.path + "[", f.path + ".")) for p in wanted
+            )
     return ScenarioForm(fields, problems)
 
 
