@@ -72,6 +72,14 @@ def test_signing_in_sets_an_httponly_samesite_cookie_and_secure_over_tls(api: Ap
         assert api.key not in cookie
 
 
+def test_pages_forbid_scripts_and_frames_from_elsewhere(api: Api) -> None:
+    page = TestClient(api.client.app).get("/signin")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["cache-control"] == "no-store"
+
+
 def test_a_wrong_key_or_a_missing_signin_token_is_refused(api: Api) -> None:
     client = TestClient(api.client.app, follow_redirects=False)
     token = csrf_of(client.get("/signin").text)

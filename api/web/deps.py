@@ -26,6 +26,16 @@ REPO_DIR = WEB_DIR.parent.parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 
 T = TypeVar("T")
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Headers of every page: not cached, no script or frame from elsewhere, no referrer outside."""
 
 
 class WebSettings(BaseSettings):
@@ -128,5 +138,5 @@ def render(
     response: HTMLResponse = templates.TemplateResponse(
         request, template, {**context, "user": user, "csrf_field": CSRF_FIELD}, status_code=status
     )
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(PAGE_HEADERS)
     return response
