@@ -133,10 +133,18 @@ def _shot(page: Page, name: str) -> None:
 def _visit(page: Page, name: str, action: Any) -> None:
     """Run ``action`` (a navigation), time it until the page has loaded, and check the page."""
     started = time.monotonic()
-    action()
+    with page.expect_navigation():
+        action()
     page.wait_for_load_state("load")
     TIMINGS[name] = round(time.monotonic() - started, 3)
     _accessible(page)
+
+
+def _fits_a_portrait_tablet(page: Page) -> None:
+    """At 768 px wide the page needs no sideways scrolling (then back to landscape)."""
+    page.set_viewport_size({"width": 768, "height": 1024})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    page.set_viewport_size({"width": 1180, "height": 820})
 
 
 def _sign_in(page: Page, key: str) -> None:
@@ -179,8 +187,9 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
     page.get_by_label("API key").fill("cpk_not-a-key")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("That API key is not valid or has been revoked.")
-    page.get_by_label("API key").fill(key)
-    _visit(page, "scenarios (after sign-in)", lambda: page.get_by_role("button", name="Sign in").click())
+    page.get_by_label("API key").fill("")
+    page.keyboard.type(key)  # the key field has the focus; Enter submits
+    _visit(page, "scenarios (after sign-in)", lambda: page.keyboard.press("Enter"))
     cookie = next(c for c in context.cookies() if c["name"] == "cp_session")
     assert cookie["httpOnly"]
     assert cookie["sameSite"] == "Lax"
@@ -194,6 +203,7 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
         '"25:00" is not a time of day'
     )
     _shot(page, "editor-with-a-problem")
+    _fits_a_portrait_tablet(page)
     start.fill("08:45")
     _visit(
         page, "save (to the scenario page)", lambda: page.get_by_role("button", name="Check and save").click()
@@ -216,12 +226,14 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
     expect(page.locator(".block-journey").first).to_be_visible()
     expect(page.locator(".block-routine").first).to_be_visible()
     _shot(page, "week")
+    _fits_a_portrait_tablet(page)
 
     page.goto(job_url)
     _visit(page, "whole picture", lambda: page.get_by_role("link", name="Whole picture").click())
     expect(page.get_by_role("heading", name="What the new pattern saves")).to_be_visible()
     expect(page.get_by_role("row", name="trips")).to_contain_text("less")
     _shot(page, "report")
+    _fits_a_portrait_tablet(page)
 
     page.goto(job_url)
     _visit(page, "publish", lambda: page.get_by_role("button", name="Publish as calendar feeds").click())

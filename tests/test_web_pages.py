@@ -351,3 +351,31 @@ def test_progress_is_polled_with_its_figures_and_the_solve_can_be_cancelled(tmp_
         assert cancelled.status_code == 200
         assert "Cancelled: no schedule was kept." in cancelled.text
         assert "hx-trigger" not in cancelled.text
+
+
+def test_a_scenario_from_scratch_is_saved_and_downloads_as_json(api: Api) -> None:
+    client, _ = web_client(api)
+    page = client.get("/scenarios/new")
+    assert page.status_code == 200
+    pairs = [(n, v) for n, v in _form_pairs(page.text) if n != "name"]
+    saved = _post_pairs(client, "/scenarios/new", [*pairs, ("name", "Ben's week"), ("action", "save")])
+    assert saved.status_code == 303, saved.text[:2000]
+    scenario_id = saved.headers["location"].split("/")[2].split("?")[0]
+    download = client.get(f"/scenarios/{scenario_id}/download")
+    assert download.headers["content-type"] == "application/json"
+    assert 'filename="Ben-s-week.json"' in download.headers["content-disposition"]
+    document = json.loads(download.content)
+    assert document["name"] == "Ben's week"
+    assert document["appointments"][0]["id"] == "visit-1"
+
+
+def test_removing_an_item_in_the_editor_is_checked_like_any_edit(api: Api) -> None:
+    scenario_id = create_scenario(api, HOUSEHOLD)
+    client, _ = web_client(api)
+    pairs = _form_pairs(client.get(f"/scenarios/{scenario_id}/edit").text)
+    answer = _post_pairs(client, f"/scenarios/{scenario_id}/edit", [*pairs, ("venues[0].__remove", "on")])
+    assert answer.status_code == 422
+    assert "4 problems to fix before saving" in answer.text
+    assert "no venue &#34;home-hughes&#34;" in _field_html(answer.text, "f-clients-0-home")
+    stored = api.client.get(f"/v1/scenarios/{scenario_id}", headers=api.auth).json()
+    assert stored["version"] == 1

@@ -497,8 +497,8 @@ def blank_scenario(start: date) -> dict[str, Any]:
     return {
         "name": "New scenario",
         "horizon": {"start": start.isoformat(), "weeks": 1, "timezone": "Europe/London"},
-        "venues": [{"id": "home", "name": "Home", "kind": "home"}],
-        "clients": [{"id": "client-1", "name": "First client", "home": "home"}],
+        "venues": [{"id": "home-1", "name": "Home", "kind": "home"}],
+        "clients": [{"id": "client-1", "name": "First client", "home": "home-1"}],
         "appointments": [
             {"id": "visit-1", "client": "client-1", "title": "Home visit", "duration": 45, "venues": ["home"]}
         ],
