@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.web.forms import COUNT, FormData, FormField, add_item, parse_form, scenario_form
 from api.web.session import MAX_AGE_S, Signer
@@ -83,6 +85,11 @@ def test_each_problem_is_attached_to_the_closest_field_at_its_location() -> None
     assert not fields["clients[1]"].open
 
 
+def test_a_huge_item_count_reads_no_more_items_than_the_form_has() -> None:
+    document = parse_form(FormData([("clients.__count", "1000000000"), ("clients[0].id", "a")]))
+    assert document["clients"] == [{"id": "a"}, {}]
+
+
 def test_adding_an_item_needs_a_list_of_the_document() -> None:
     document: dict[str, Any] = {"clients": [{"id": "a"}]}
     assert add_item(document, "clients[0].routines") == "clients[0].routines[0]"
@@ -102,3 +109,32 @@ def test_a_session_cookie_is_refused_when_altered_expired_or_signed_out() -> Non
     assert signer.read("not.a.cookie", now=1_000_100) is None
     signer.end(value)
     assert signer.read(value) is None
+
+
+HOUSEHOLD_NAMES = sorted(
+    {name for name, _ in posted(scenario_form(json.loads((DATA / "household.json").read_text())).fields)}
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(HOUSEHOLD_NAMES),
+            st.one_of(
+                st.text(max_size=12), st.sampled_from(["-1", "1e9", "3", "", "09:00-", "car=x", "mon"])
+            ),
+        ),
+        max_size=40,
+    )
+)
+def test_any_posted_form_reads_as_a_document_the_loader_accepts_or_locates(
+    pairs: list[tuple[str, str]],
+) -> None:
+    document = parse_form(FormData(pairs))
+    issues: tuple[InputIssue, ...] = ()
+    try:
+        load_scenario(document)
+    except ScenarioError as exc:
+        issues = exc.issues
+    assert all(issue.message for issue in issues)

@@ -282,6 +282,9 @@ def test_the_picture_endpoint_and_page(api: Api) -> None:
     page = client.get(f"/scenarios/{scenario_id}/report?schedule={job['schedule_id']}")
     assert page.status_code == 200
     assert "Today's faults (" in page.text
+    unknown_page = client.get(f"/scenarios/{scenario_id}/report?household=hugh")
+    assert unknown_page.status_code == 422
+    assert "query.household: no household &#34;hugh&#34;; did you mean &#34;hughes&#34;?" in unknown_page.text
 
 
 def test_publishing_shows_each_new_link_once_with_a_qr_code_and_rotating_gives_a_new_one(api: Api) -> None:

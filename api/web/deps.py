@@ -128,7 +128,10 @@ def api_call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return function(*args, **kwargs)
     except HTTPException as exc:
-        raise PageError(exc.status_code, str(exc.detail)) from None
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = "; ".join(f"{item['loc']}: {item['msg']}" for item in detail)
+        raise PageError(exc.status_code, str(detail)) from None
 
 
 def render(

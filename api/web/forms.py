@@ -428,7 +428,7 @@ def _parse(key: str, info: FieldInfo, form: FormData, path: str) -> Any:
         item_type, _ = _unwrap(get_args(tp)[0])
         items = []
         count = _number(form.get(f"{path}.{COUNT}", "0"), int)
-        for i in range(count if isinstance(count, int) else 0):
+        for i in range(min(count, len(form)) if isinstance(count, int) else 0):
             item_path = f"{path}[{i}]"
             if f"{item_path}.{REMOVE}" not in form:
                 items.append(_parse_model(item_type, form, item_path))
