@@ -128,7 +128,7 @@ def api_call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return function(*args, **kwargs)
     except HTTPException as exc:
-        detail = exc.detail
+        detail: Any = exc.detail
         if isinstance(detail, list):
             detail = "; ".join(f"{item['loc']}: {item['msg']}" for item in detail)
         raise PageError(exc.status_code, str(detail)) from None
