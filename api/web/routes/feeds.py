@@ -107,7 +107,13 @@ def publish(
 ) -> HTMLResponse:
     """Publish a schedule to its scenario's feeds and show the links issued now."""
     schedule = mine(session, Schedule, schedule_id, user, "schedule")
-    result = api_call(schedules_api.publish_schedule, schedule.id, session, user.tenant, settings)
+    result = api_call(
+        schedules_api.publish_schedule,
+        schedule_id=schedule.id,
+        session=session,
+        tenant=user.tenant,
+        settings=settings,
+    )
     issued = {f.id: f.url for f in result.feeds if f.url}
     scenario = mine(session, Scenario, schedule.scenario_id, user, "scenario")
     changed = sum(1 for f in result.feeds if f.changed)
@@ -124,7 +130,9 @@ def rotate(
 ) -> HTMLResponse:
     """Give a feed a new link (the old one stops working) and show it."""
     feed = mine(session, Feed, feed_id, user, "feed")
-    issued = api_call(feeds_api.rotate_feed, feed.id, session, user.tenant, settings)
+    issued = api_call(
+        feeds_api.rotate_feed, feed_id=feed.id, session=session, tenant=user.tenant, settings=settings
+    )
     scenario = mine(session, Scenario, feed.scenario_id, user, "scenario")
     message = "New link issued below; the old link no longer works."
     return _sharing_page(request, session, user, scenario, {feed.id: issued.url or ""}, message)
@@ -134,5 +142,5 @@ def rotate(
 def revoke(feed_id: str, session: SessionDep, user: UserDep) -> Response:
     """Revoke a feed: its link stops working."""
     feed = mine(session, Feed, feed_id, user, "feed")
-    api_call(feeds_api.revoke_feed, feed.id, session, user.tenant)
+    api_call(feeds_api.revoke_feed, feed_id=feed.id, session=session, tenant=user.tenant)
     return RedirectResponse(f"/scenarios/{feed.scenario_id}/sharing?revoked={feed.key}", status_code=303)

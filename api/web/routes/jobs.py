@@ -42,7 +42,14 @@ def solve(
             status=422,
         )
     job = api_call(
-        jobs_api.solve_scenario, scenario.id, session, user.tenant, settings, runner, Response(), options
+        jobs_api.solve_scenario,
+        scenario_id=scenario.id,
+        session=session,
+        tenant=user.tenant,
+        settings=settings,
+        runner=runner,
+        response=Response(),
+        options=options,
     )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -75,7 +82,7 @@ def cancel(request: Request, job_id: str, session: SessionDep, user: UserDep, ru
     """Cancel a queued or running solve."""
     job = mine(session, Job, job_id, user, "job")
     if job.status not in TERMINAL_STATUSES:
-        api_call(jobs_api.cancel_job, job.id, session, user.tenant, runner)
+        api_call(jobs_api.cancel_job, job_id=job.id, session=session, tenant=user.tenant, runner=runner)
     if request.headers.get("HX-Request"):
         session.refresh(job)
         return render(request, "job_progress.html", _job_context(session, job), user)

@@ -173,9 +173,21 @@ def _save(
     except ScenarioError as exc:
         return _editor(request, user, document, target, issues=exc.issues, scenario=scenario, status=422)
     if scenario is None:
-        saved = api_call(scenarios_api.create_scenario, user.tenant, document, session, Response())
+        saved = api_call(
+            scenarios_api.create_scenario,
+            tenant=user.tenant,
+            document=document,
+            session=session,
+            response=Response(),
+        )
     else:
-        saved = api_call(scenarios_api.replace_scenario, user.tenant, scenario.id, document, session)
+        saved = api_call(
+            scenarios_api.replace_scenario,
+            tenant=user.tenant,
+            scenario_id=scenario.id,
+            document=document,
+            session=session,
+        )
     return RedirectResponse(f"/scenarios/{saved.id}?saved={saved.version}", status_code=303)
 
 
@@ -195,5 +207,11 @@ def download(scenario_id: str, session: ReadSessionDep, user: UserDep) -> Respon
 def delete(scenario_id: str, session: SessionDep, user: UserDep, runner: RunnerDep) -> RedirectResponse:
     """Delete a scenario with its solves, schedules and feeds."""
     mine(session, Scenario, scenario_id, user, "scenario")
-    api_call(scenarios_api.delete_scenario, scenario_id, session, user.tenant, runner)
+    api_call(
+        scenarios_api.delete_scenario,
+        scenario_id=scenario_id,
+        session=session,
+        tenant=user.tenant,
+        runner=runner,
+    )
     return RedirectResponse("/scenarios", status_code=303)

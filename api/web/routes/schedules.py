@@ -120,7 +120,12 @@ def report_page(
     """The whole picture (the API's ``/picture``) as a page."""
     scenario = mine(session, Scenario, scenario_id, user, "scenario")
     picture = api_call(
-        picture_of, session, user.tenant, scenario.id, schedule or None, None, household or None
+        picture_of,
+        session=session,
+        tenant=user.tenant,
+        scenario_id=scenario.id,
+        schedule_id=schedule or None,
+        household=household or None,
     )
     households = sorted({c.get("household") or c.get("id") for c in scenario.document.get("clients", [])})
     context = {
