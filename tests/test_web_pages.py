@@ -382,3 +382,13 @@ def test_removing_an_item_in_the_editor_is_checked_like_any_edit(api: Api) -> No
     assert "no venue &#34;home-hughes&#34;" in _field_html(answer.text, "f-clients-0-home")
     stored = api.client.get(f"/v1/scenarios/{scenario_id}", headers=api.auth).json()
     assert stored["version"] == 1
+
+
+def test_the_editor_of_a_town_saves(api: Api) -> None:
+    town = json.loads((Path(__file__).resolve().parent.parent / "data" / "town.json").read_text())
+    scenario_id = create_scenario(api, town)
+    client, _ = web_client(api)
+    pairs = _form_pairs(client.get(f"/scenarios/{scenario_id}/edit").text)
+    assert len(pairs) > 1000
+    saved = _post_pairs(client, f"/scenarios/{scenario_id}/edit", [*pairs, ("action", "save")])
+    assert saved.status_code == 303, saved.text[:300]

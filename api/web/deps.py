@@ -36,6 +36,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 """Headers of every page: not cached, no script or frame from elsewhere, no referrer outside."""
+MAX_FIELDS = 100_000
+"""Inputs a posted form may have: the editor of a town of 20 households has about 20 000
+(the body size limit bounds a form anyway)."""
 
 
 class WebSettings(BaseSettings):
@@ -99,7 +102,7 @@ UserDep = Annotated[WebUser, Depends(require_user)]
 
 async def posted_form(request: Request, user: UserDep) -> FormData:
     """The posted form after checking its CSRF token (field or htmx header); 403 otherwise."""
-    form = await request.form()
+    form = await request.form(max_files=1, max_fields=MAX_FIELDS)
     data = FormData((name, value) for name, value in form.multi_items() if isinstance(value, str))
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
