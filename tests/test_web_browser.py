@@ -201,6 +201,7 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
     page.get_by_label("API key").fill("")
     page.keyboard.type(key)  # the key field has the focus; Enter submits
     _visit(page, "scenarios (after sign-in)", lambda: page.keyboard.press("Enter"))
+    _shot(page, "scenarios")
     cookie = next(c for c in context.cookies() if c["name"] == "cp_session")
     assert cookie["httpOnly"]
     assert cookie["sameSite"] == "Lax"

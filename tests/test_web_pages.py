@@ -252,10 +252,14 @@ def test_the_week_shows_today_and_the_new_pattern_for_every_kind_of_subject(api:
 def test_a_two_week_pattern_shows_both_weeks(api: Api) -> None:
     fortnight = json.loads((Path(__file__).resolve().parent.parent / "data" / "fortnight.json").read_text())
     scenario_id = create_scenario(api, fortnight)
+    job = solved(api, scenario_id)
     client, _ = web_client(api)
-    page = client.get(f"/scenarios/{scenario_id}/week").text
-    assert "Week 1 Mon" in page
-    assert "Week 2 Fri" in page
+    page = client.get(f"/scenarios/{scenario_id}/week?schedule={job['schedule_id']}").text
+    assert "New pattern" in page
+    grids = page.count('<section class="week"')
+    assert grids >= 2
+    assert page.count(">Week 1 Mon<") == grids
+    assert page.count(">Week 2 Fri<") == grids
 
 
 def test_the_picture_endpoint_and_page(api: Api) -> None:
