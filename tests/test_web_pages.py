@@ -396,3 +396,24 @@ def test_the_editor_of_a_town_saves(api: Api) -> None:
     assert len(pairs) > 1000
     saved = _post_pairs(client, f"/scenarios/{scenario_id}/edit", [*pairs, ("action", "save")])
     assert saved.status_code == 303, saved.text[:300]
+
+
+def test_only_the_pinned_packages_distribution_files_are_served(api: Api) -> None:
+    client = TestClient(api.client.app)
+    htmx = client.get("/assets/npm/htmx.org/dist/htmx.min.js")
+    assert htmx.status_code == 200
+    assert htmx.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    for path in (
+        "/assets/npm/axe-core/axe.min.js",
+        "/assets/npm/htmx.org/package.json",
+        "/assets/npm/../package.json",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_signing_in_goes_back_to_a_local_page_only(api: Api) -> None:
+    client = TestClient(api.client.app, follow_redirects=False)
+    for target, landing in (("/scenarios/new", "/scenarios/new"), ("//evil.example/x", "/scenarios")):
+        token = csrf_of(client.get(f"/signin?next={target}").text)
+        answer = client.post("/signin", data={"api_key": api.key, "csrf_token": token, "next": target})
+        assert answer.headers["location"] == landing
