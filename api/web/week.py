@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from scheduler.clock import format_time
-from scheduler.model import Scenario
+from scheduler.model import PersonKind, Scenario
 from scheduler.schedule import PlacedSession
-from scheduler.validate.plans import DayPlan, Leg, PersonKind, Timetable, timetable
+from scheduler.validate.plans import DayPlan, Leg, Timetable, timetable
 
 BlockKind = Literal["session", "journey", "routine", "busy"]
 SubjectKind = Literal["household", "client", "carer", "practitioner", "venue"]

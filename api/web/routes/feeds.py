@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
-from api.deps import ReadSessionDep, SessionDep, SettingsDep
+from api.deps import FeedFilesDep, ReadSessionDep, SessionDep, SettingsDep
 from api.models import Feed, Scenario, Schedule
 from api.publishing import feed_kind
 from api.routes import feeds as feeds_api
@@ -104,6 +104,7 @@ def publish(
     session: SessionDep,
     user: UserDep,
     settings: SettingsDep,
+    files: FeedFilesDep,
 ) -> HTMLResponse:
     """Publish a schedule to its scenario's feeds and show the links issued now."""
     schedule = mine(session, Schedule, schedule_id, user, "schedule")
@@ -113,6 +114,7 @@ def publish(
         session=session,
         tenant=user.tenant,
         settings=settings,
+        files=files,
     )
     issued = {f.id: f.url for f in result.feeds if f.url}
     scenario = mine(session, Scenario, schedule.scenario_id, user, "scenario")
@@ -126,12 +128,22 @@ def publish(
 
 @router.post("/sharing/{feed_id}/rotate", dependencies=[CSRF_CHECKED])
 def rotate(
-    request: Request, feed_id: str, session: SessionDep, user: UserDep, settings: SettingsDep
+    request: Request,
+    feed_id: str,
+    session: SessionDep,
+    user: UserDep,
+    settings: SettingsDep,
+    files: FeedFilesDep,
 ) -> HTMLResponse:
     """Give a feed a new link (the old one stops working) and show it."""
     feed = mine(session, Feed, feed_id, user, "feed")
     issued = api_call(
-        feeds_api.rotate_feed, feed_id=feed.id, session=session, tenant=user.tenant, settings=settings
+        feeds_api.rotate_feed,
+        feed_id=feed.id,
+        session=session,
+        tenant=user.tenant,
+        settings=settings,
+        files=files,
     )
     scenario = mine(session, Scenario, feed.scenario_id, user, "scenario")
     message = "New link issued below; the old link no longer works."
@@ -139,8 +151,8 @@ def rotate(
 
 
 @router.post("/sharing/{feed_id}/revoke", dependencies=[CSRF_CHECKED])
-def revoke(feed_id: str, session: SessionDep, user: UserDep) -> Response:
+def revoke(feed_id: str, session: SessionDep, user: UserDep, files: FeedFilesDep) -> Response:
     """Revoke a feed: its link stops working."""
     feed = mine(session, Feed, feed_id, user, "feed")
-    api_call(feeds_api.revoke_feed, feed_id=feed.id, session=session, tenant=user.tenant)
+    api_call(feeds_api.revoke_feed, feed_id=feed.id, session=session, tenant=user.tenant, files=files)
     return RedirectResponse(f"/scenarios/{feed.scenario_id}/sharing?revoked={feed.key}", status_code=303)

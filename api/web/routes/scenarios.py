@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from api.deps import ReadSessionDep, RunnerDep, SessionDep
+from api.deps import FeedFilesDep, ReadSessionDep, RunnerDep, SessionDep
 from api.models import Job, Scenario, Schedule
 from api.routes import scenarios as scenarios_api
 from api.web.deps import CSRF_CHECKED, FormDep, PageError, UserDep, api_call, mine, render
@@ -204,7 +204,9 @@ def download(scenario_id: str, session: ReadSessionDep, user: UserDep) -> Respon
 
 
 @router.post("/scenarios/{scenario_id}/delete", dependencies=[CSRF_CHECKED])
-def delete(scenario_id: str, session: SessionDep, user: UserDep, runner: RunnerDep) -> RedirectResponse:
+def delete(
+    scenario_id: str, session: SessionDep, user: UserDep, runner: RunnerDep, files: FeedFilesDep
+) -> RedirectResponse:
     """Delete a scenario with its solves, schedules and feeds."""
     mine(session, Scenario, scenario_id, user, "scenario")
     api_call(
@@ -213,5 +215,6 @@ def delete(scenario_id: str, session: SessionDep, user: UserDep, runner: RunnerD
         session=session,
         tenant=user.tenant,
         runner=runner,
+        files=files,
     )
     return RedirectResponse("/scenarios", status_code=303)
