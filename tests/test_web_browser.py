@@ -2,7 +2,8 @@
 
 One server (``scheduler-api serve`` on a loopback port, temporary SQLite) and one browser
 serve the whole module. Every page visited is checked with axe-core (no serious or critical
-violation) and the main ones are written to ``docs/screenshots/``. Requests anywhere but the
+violation) and the main ones are photographed: into the folder ``CAREPATTERN_SCREENSHOTS``
+names (``docs/screenshots`` refreshes the README's), else into a temporary folder. Requests anywhere but the
 app are aborted, so the pages (and ``/docs``, ``/redoc``) are shown to work offline.
 Without Chromium the tests are skipped, except under ``CI=true`` where they fail.
 """
@@ -14,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CAREPATTERN_SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
