@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scheduler.solver.model import SCALE
+from scheduler.solver.objective import SCALE
 from typer.testing import CliRunner
 
 from scheduler.cli import app

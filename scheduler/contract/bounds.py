@@ -7,7 +7,7 @@ gives each field's range; the contract models (:mod:`scheduler.contract.scenario
 and the loader applies the ones that relate two fields (dates, venue spread).
 
 Why the objective cannot overflow 2**63 (about 9.2e18). The solver's objective is
-``round(weight * SCALE)`` (``SCALE`` = 1e4 in ``scheduler/solver/model.py``; for the cost
+``round(weight * SCALE)`` (``SCALE`` = 1e4 in ``scheduler/solver/objective.py``; for the cost
 term, per penny: weight * 0.01 * SCALE) times each raw figure, summed:
 
 - per unit (a trip, a day, a person, a minute): at most ``WEIGHT_MAX`` * 1e4 = 1e7;
