@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logs import redact
+from api.responses import SafeJSONResponse
 from api.schemas import ErrorItem
 from scheduler.contract.errors import format_location
 from scheduler.errors import InputError
@@ -24,26 +24,26 @@ def located(location: str, message: str) -> dict[str, str]:
     return ErrorItem(loc=location, msg=message).model_dump()
 
 
-def input_error_response(_request: Request, exc: InputError) -> JSONResponse:
+def input_error_response(_request: Request, exc: InputError) -> SafeJSONResponse:
     """422 listing every problem of a scenario or schedule document with its location."""
-    return JSONResponse({"detail": [located(i.location, i.message) for i in exc.issues]}, status_code=422)
+    return SafeJSONResponse({"detail": [located(i.location, i.message) for i in exc.issues]}, status_code=422)
 
 
-def request_validation_response(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def request_validation_response(_request: Request, exc: RequestValidationError) -> SafeJSONResponse:
     """422 for a bad path, query, header or options body, in the same shape as the contract's errors."""
     items = [located(_where(error["loc"]), _first_lower(error["msg"])) for error in exc.errors()]
-    return JSONResponse({"detail": items}, status_code=422)
+    return SafeJSONResponse({"detail": items}, status_code=422)
 
 
-def http_error_response(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def http_error_response(_request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
     """FastAPI's and Starlette's HTTP errors as ``{"detail": ...}`` with their headers."""
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+def unexpected_error_response(request: Request, exc: Exception) -> SafeJSONResponse:
     """500 without a trace in the body; the trace goes to the log."""
     log.error("unexpected error on %s %s", request.method, redact(request.url.path), exc_info=exc)
-    return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+    return SafeJSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

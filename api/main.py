@@ -17,6 +17,7 @@ from api.deps import ReadSessionDep
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.migrate import upgrade
+from api.responses import SafeJSONResponse
 from api.routes import feeds, jobs, scenarios, schedules
 from api.runner import JobRunner, SolveFunction
 from api.settings import Settings
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=SafeJSONResponse,
     )
     for router in (scenarios.router, jobs.router, schedules.router, feeds.router, feeds.public_router):
         app.include_router(router)

@@ -36,6 +36,10 @@ NAMING_CONVENTION = {
 }
 
 
+NAME_LENGTH = 500
+"""Characters kept of a scenario's name in its own column."""
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
@@ -104,7 +108,7 @@ class Scenario(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    name: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     calendar_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -12,6 +12,9 @@ from scheduler.contract.schedule import ScheduleDoc
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
+MAX_SEED = 2**31 - 1
+"""The largest solver seed: CP-SAT's seed is a 32-bit integer, and so is the jobs table's column."""
+
 ItemT = TypeVar("ItemT")
 
 
@@ -52,7 +55,7 @@ class SolveRequest(ApiModel):
     time_limit_s: float | None = Field(
         None, gt=0, le=3600, description="Seconds; capped by the server's maximum."
     )
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
 
 
 class JobProgress(ApiModel):

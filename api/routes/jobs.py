@@ -16,9 +16,10 @@ from api.deps import PageDep, ReadSessionDep, RunnerDep, SessionDep, SettingsDep
 from api.models import Job, Scenario, Tenant
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.runner import JobRunner
-from api.schemas import TERMINAL_STATUSES, JobProgress, JobPublic, Page, Problem, SolveRequest
+from api.schemas import MAX_SEED, TERMINAL_STATUSES, JobProgress, JobPublic, Page, Problem, SolveRequest
 from api.settings import Settings
 from scheduler.contract.scenario import ScenarioDoc
+from scheduler.errors import InputIssue, ScenarioError
 
 router = APIRouter(tags=["jobs"], responses=UNAUTHORIZED)
 
@@ -94,6 +95,9 @@ def solve_scenario(
     _check_capacity(session, tenant, settings)
     solver = ScenarioDoc.model_validate(scenario.document).solver
     options = options or SolveRequest()
+    if options.seed is None and not 0 <= solver.seed <= MAX_SEED:
+        message = f"the scenario's seed {solver.seed} is outside 0..{MAX_SEED}; send a seed in the body"
+        raise ScenarioError([InputIssue("solver.seed", message)])
     job = Job(
         tenant_id=tenant.id,
         scenario_id=scenario.id,

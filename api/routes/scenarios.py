@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
 from api.deps import PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
-from api.models import Job, Scenario, Schedule, utcnow
+from api.models import NAME_LENGTH, Job, Scenario, Schedule, utcnow
 from api.routes.common import INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.schemas import Page, ScenarioPublic, ScenarioSummary
 from scheduler.loader import load_scenario
@@ -27,8 +27,9 @@ SCENARIO_BODY: dict[str, Any] = {
 
 
 def _name(document: dict[str, Any]) -> str | None:
+    """The scenario's name for lists, cut to the column's length (the document keeps it whole)."""
     name = document.get("name")
-    return name if isinstance(name, str) else None
+    return name[:NAME_LENGTH] if isinstance(name, str) else None
 
 
 @router.post(
