@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logs import redact
@@ -17,6 +18,10 @@ from scheduler.contract.errors import format_location
 from scheduler.errors import InputError
 
 log = logging.getLogger("api")
+
+BUSY_RETRY_AFTER_S = 1
+BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+"""PostgreSQL's lock not available, serialization failure and deadlock detected."""
 
 
 def located(location: str, message: str) -> dict[str, str]:
@@ -40,6 +45,26 @@ def http_error_response(_request: Request, exc: StarletteHTTPException) -> SafeJ
     return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+def database_error_response(request: Request, exc: DBAPIError) -> SafeJSONResponse:
+    """503 with ``Retry-After`` when the database is busy (locked), else the 500 of any other failure."""
+    if not is_busy(exc):
+        return unexpected_error_response(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, redact(request.url.path), exc.orig)
+    return SafeJSONResponse(
+        {"detail": "the database is busy; retry in a moment"},
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """True for a failure that passes when tried again: a lock, or a conflict between transactions."""
+    if getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 def unexpected_error_response(request: Request, exc: Exception) -> SafeJSONResponse:
     """500 without a trace in the body; the trace goes to the log."""
     log.error("unexpected error on %s %s", request.method, redact(request.url.path), exc_info=exc)
@@ -51,6 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(InputError)(input_error_response)
     app.exception_handler(RequestValidationError)(request_validation_response)
     app.exception_handler(StarletteHTTPException)(http_error_response)
+    app.exception_handler(DBAPIError)(database_error_response)
     app.exception_handler(Exception)(unexpected_error_response)
 
 

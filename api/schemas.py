@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.models import JobOutcome, JobStatus
 from scheduler.contract.schedule import ScheduleDoc
-
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-TERMINAL_STATUSES: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
 MAX_SEED = 2**31 - 1
 """The largest solver seed: CP-SAT's seed is a 32-bit integer, and so is the jobs table's column."""
@@ -68,7 +66,7 @@ class JobProgress(ApiModel):
 
 
 class JobPublic(ApiModel):
-    """A solve job: queued, running, done (with its schedule), failed (with why) or cancelled."""
+    """A solve job: queued, running, done (with its schedule and outcome), failed (with why) or cancelled."""
 
     id: str
     scenario_id: str
@@ -78,7 +76,14 @@ class JobPublic(ApiModel):
     seed: int
     progress: JobProgress
     schedule_id: str | None
-    error: str | None
+    outcome: JobOutcome | None = Field(
+        description="How the job ended (null until it is over): optimal or feasible (a pattern), "
+        "infeasible or timeout (no pattern: see explanation), cancelled, or failed (see error)."
+    )
+    explanation: str | None = Field(
+        description="Why there is no pattern, when the outcome is infeasible or timeout."
+    )
+    error: str | None = Field(description="Why the job failed, when it did.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         0.5, gt=0, le=60, description="How often a running job's progress is saved and streamed."
     )
 
+    solve_memory_mb: int = Field(
+        4096,
+        ge=512,
+        description="Address space of each solve's worker process, in MiB; a solve that needs more fails.",
+    )
+
     def threads_per_solve(self) -> int:
         """CP-SAT workers for one solve: the setting, or the cores shared among the pool (at least 1)."""
         if self.solver_threads:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
 from api.deps import PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
-from api.models import NAME_LENGTH, Job, Scenario, Schedule, utcnow
+from api.models import ACTIVE_STATUSES, NAME_LENGTH, Job, Scenario, Schedule, utcnow
 from api.routes.common import INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.schemas import Page, ScenarioPublic, ScenarioSummary
 from scheduler.loader import load_scenario
@@ -95,7 +95,7 @@ def delete_scenario(scenario_id: str, session: SessionDep, tenant: TenantDep, ru
     """Delete a scenario with its jobs, schedules and feeds (its feed URLs stop working)."""
     scenario = owned(session, Scenario, scenario_id, tenant, "scenario")
     running = session.scalars(
-        select(Job.id).where(Job.scenario_id == scenario.id, Job.status.in_(("queued", "running")))
+        select(Job.id).where(Job.scenario_id == scenario.id, Job.status.in_(ACTIVE_STATUSES))
     ).all()
     session.delete(scenario)
     session.commit()
