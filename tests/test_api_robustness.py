@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from api import publishing
 from api.db import make_engine, make_session_factory
 from api.documents import MAX_DEPTH
 from api.models import Scenario
-from tests.test_api_helpers import Api, create_scenario, keep_current, running_api, settings_for, tiny
+from scheduler.calendar import render_feeds
+from tests.test_api_helpers import (
+    Api,
+    create_scenario,
+    keep_current,
+    published,
+    running_api,
+    settings_for,
+    solved,
+    tiny,
+)
 
 JSON = {"content-type": "application/json"}
 
@@ -133,3 +145,49 @@ def test_a_long_name_is_kept_whole_in_the_document(api: Api) -> None:
     scenario = lenient(api).get(f"/v1/scenarios/{create_scenario(api, tiny(name=name))}", headers=api.auth)
     assert scenario.json()["document"]["name"] == name
     assert scenario.json()["name"] == name[:500]
+
+
+def test_feeds_are_rendered_outside_the_write_lock(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule_id = solved(api, create_scenario(api))["schedule_id"]
+    lock_was_free: list[bool] = []
+
+    def render_and_try_to_write(*args: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(api.settings.database_url.removeprefix("sqlite:///"), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_was_free.append(True)
+        except sqlite3.OperationalError:
+            lock_was_free.append(False)
+        finally:
+            other.close()
+        return render_feeds(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, "render_feeds", render_and_try_to_write)
+    assert published(api, schedule_id)["feeds"]
+    assert lock_was_free == [True]
+
+
+def test_a_publish_that_came_in_between_is_rendered_again(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario_id = create_scenario(api)
+    schedule_id = solved(api, scenario_id)["schedule_id"]
+    first = published(api, schedule_id)
+    calls: list[object] = []
+
+    def render_while_another_publishes(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["revisions"])
+        if len(calls) == 1:
+            engine = make_engine(api.settings.database_url)
+            with make_session_factory(engine).begin() as session:
+                session.execute(
+                    update(Scenario).where(Scenario.id == scenario_id).values(calendar_state=None)
+                )
+            engine.dispose()
+        return render_feeds(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, "render_feeds", render_while_another_publishes)
+    again = published(api, schedule_id)
+    assert len(calls) == 2
+    assert calls[0] is not None
+    assert calls[1] is None
+    assert {f["key"] for f in again["feeds"]} == {f["key"] for f in first["feeds"]}
