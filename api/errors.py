@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.logs import redact
 from api.responses import SafeJSONResponse
@@ -19,6 +20,7 @@ from scheduler.errors import InputError
 
 log = logging.getLogger("api")
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 BUSY_RETRY_AFTER_S = 1
 BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
 """PostgreSQL's lock not available, serialization failure and deadlock detected."""
@@ -40,9 +42,26 @@ def request_validation_response(_request: Request, exc: RequestValidationError) 
     return SafeJSONResponse({"detail": items}, status_code=422)
 
 
-def http_error_response(_request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
-    """FastAPI's and Starlette's HTTP errors as ``{"detail": ...}`` with their headers."""
-    return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+def http_error_response(request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
+    """FastAPI's and Starlette's HTTP errors as ``{"detail": ...}`` with their headers.
+
+    A 405's ``Allow`` lists the methods of every route at the path (Starlette names only
+    the first route's).
+    """
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the app fully matches at the request's path, sorted."""
+    allowed = []
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            allowed.append(method)
+    return allowed
 
 
 def database_error_response(request: Request, exc: DBAPIError) -> SafeJSONResponse:

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from api.db import Database
 from api.deps import ReadSessionDep
 from api.errors import install_error_handlers
+from api.headers import NoStoreOnApi
 from api.limits import BodySizeLimit
 from api.migrate import upgrade
 from api.responses import SafeJSONResponse
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
     app.add_api_route("/healthz", _health, tags=["service"], summary="Health")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoStoreOnApi)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

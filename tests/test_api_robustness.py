@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import update
 from api import publishing
 from api.db import make_engine, make_session_factory
 from api.documents import MAX_DEPTH
+from api.logs import RedactFeedTokens, redact
 from api.models import Scenario
 from scheduler.calendar import render_feeds
 from tests.test_api_helpers import (
@@ -191,3 +193,71 @@ def test_a_publish_that_came_in_between_is_rendered_again(api: Api, monkeypatch:
     assert calls[0] is not None
     assert calls[1] is None
     assert {f["key"] for f in again["feeds"]} == {f["key"] for f in first["feeds"]}
+
+
+TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/feeds/{TOKEN}.ics?x=1",
+        f"//feeds/{TOKEN}.ics",
+        f"/./feeds/{TOKEN}.ics",
+        f"/v1/../feeds/{TOKEN}.ics",
+        f"http%3A//feeds.test%3A80/feeds/{TOKEN}.ics",
+        f"/feeds/{TOKEN[:10]}.ics",
+        f"/v1/scenarios?api_key=cpk_{TOKEN}",
+        "/v1/scenarios?limit=5&access_token=cpk_short",
+        f"/healthz?x={TOKEN}",
+        "/healthz?password=hunter2",
+        f"/v1/feeds/{TOKEN}",
+    ],
+)
+def test_the_access_log_redacts_every_token(path: str) -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
+    assert RedactFeedTokens().filter(record)
+    message = record.getMessage()
+    for secret in (TOKEN, TOKEN[:10], "cpk_short", "hunter2"):
+        assert secret not in message
+    assert "<redacted>" in message
+
+
+def test_the_access_log_keeps_the_service_ids() -> None:
+    line = "GET /v1/scenarios/622ff5b5-1234-4abc-8def-0123456789ab/solve?limit=20 HTTP/1.1"
+    assert redact(line) == line
+    assert redact("GET /v1/feeds/abc") == "GET /v1/feeds/abc"
+
+
+def test_api_answers_are_not_stored_by_caches(api: Api) -> None:
+    scenario_id = create_scenario(api)
+    for path in (f"/v1/scenarios/{scenario_id}", "/v1/scenarios", "/v1/jobs", "/v1/scenarios/nope"):
+        assert api.client.get(path, headers=api.auth).headers["cache-control"] == "no-store"
+    assert api.client.get("/v1/scenarios").headers["cache-control"] == "no-store"
+    assert api.client.get("/v1/scenarios?limit=0", headers=api.auth).headers["cache-control"] == "no-store"
+    feeds = published(api, solved(api, scenario_id)["schedule_id"])["feeds"]
+    feed = api.client.get(feeds[0]["url"].removeprefix("http://feeds.test"))
+    assert feed.headers["cache-control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PATCH", "/v1/scenarios/some-id", "DELETE, GET, PUT"),
+        ("DELETE", "/v1/scenarios", "GET, POST"),
+        ("POST", "/v1/jobs/some-id", "DELETE, GET"),
+        ("PUT", "/feeds/token.ics", "GET, HEAD"),
+    ],
+)
+def test_a_405_lists_every_allowed_method(api: Api, method: str, path: str, allowed: str) -> None:
+    response = api.client.request(method, path, headers=api.auth)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
