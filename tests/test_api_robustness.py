@@ -52,7 +52,7 @@ def post_raw(api: Api, path: str, body: bytes | str) -> Any:
 def test_deeply_nested_json_is_422(api: Api, body: str) -> None:
     response = post_raw(api, "/v1/scenarios", body)
     assert response.status_code == 422, response.text
-    assert "nested deeper than" in response.json()["detail"][0]["msg"]
+    assert "nested" in response.json()["detail"][0]["msg"]
 
 
 def test_nesting_past_the_limit_inside_a_document_is_located(api: Api) -> None:
