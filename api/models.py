@@ -47,6 +47,12 @@ NAME_LENGTH = 500
 """Characters kept of a scenario's name in its own column."""
 
 
+def scenario_name(document: dict[str, Any]) -> str | None:
+    """A scenario document's name for lists, cut to the column's length (the document keeps it whole)."""
+    name = document.get("name")
+    return name[:NAME_LENGTH] if isinstance(name, str) else None
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
