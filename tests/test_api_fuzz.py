@@ -167,9 +167,27 @@ REACHED: Counter[str] = Counter()
 """How far the hostile scenarios got (printed with ``-s``, for a campaign's report)."""
 
 
+def near_misses(value: Any) -> st.SearchStrategy[Any]:
+    """Values of the same kind as ``value`` that a coordinator might well send: edited text,
+    numbers scaled far out, entries repeated or emptied."""
+    if isinstance(value, bool):
+        return st.just(not value)
+    if isinstance(value, int | float):
+        scaled = st.integers(-12, 30).map(
+            lambda power: value * 10**power if power >= 0 else value / 10**-power
+        )
+        return st.one_of(scaled, st.sampled_from([0, -value, value + 0.5, 2**31, 2**53 + 1]))
+    if isinstance(value, str):
+        edits = [value + "\n" + value, value * 300, value + "\u00e9\U0001f600", " " + value, value.upper()]
+        return st.sampled_from(edits)
+    if isinstance(value, list):
+        return st.sampled_from([[], value * 3, value[:1] * 2])
+    return st.just({})
+
+
 @st.composite
 def mutated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    """The tiny scenario with one to three places replaced by hostile values (or removed)."""
+    """The tiny scenario with one to three places replaced by near misses or hostile values (or removed)."""
     document = copy.deepcopy(tiny())
     for _ in range(draw(st.integers(1, 3))):
         place = draw(st.sampled_from(PLACES))
@@ -177,8 +195,11 @@ def mutated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         try:
             for key in place[:-1]:
                 parent = parent[key]
-            if draw(st.integers(0, 9)) == 0 and isinstance(parent, dict):
+            choice = draw(st.integers(0, 9))
+            if choice == 0 and isinstance(parent, dict):
                 parent.pop(place[-1], None)
+            elif choice <= 5:
+                parent[place[-1]] = draw(near_misses(parent[place[-1]]))
             else:
                 parent[place[-1]] = draw(HOSTILE)
         except (KeyError, IndexError, TypeError):
