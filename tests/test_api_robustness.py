@@ -17,7 +17,7 @@ from api import publishing
 from api.db import make_engine, make_session_factory
 from api.documents import MAX_DEPTH
 from api.logs import RedactFeedTokens, redact
-from api.models import Scenario
+from api.models import NAME_LENGTH, Scenario, scenario_name
 from scheduler.calendar import render_feeds
 from tests.test_api_helpers import (
     Api,
@@ -142,11 +142,20 @@ def test_a_scenario_seed_too_large_to_store_is_a_located_422_when_solving(api: A
     assert with_seed.status_code == 202
 
 
-def test_a_long_name_is_kept_whole_in_the_document(api: Api) -> None:
+def test_a_long_name_is_refused_or_kept_whole_in_the_document(api: Api) -> None:
     name = "n" * 900
-    scenario = lenient(api).get(f"/v1/scenarios/{create_scenario(api, tiny(name=name))}", headers=api.auth)
+    response = post_raw(api, "/v1/scenarios", json.dumps(tiny(name=name)))
+    if response.status_code == 422:
+        assert response.json()["detail"][0]["loc"] == "name"
+        return
+    scenario = lenient(api).get(f"/v1/scenarios/{response.json()['id']}", headers=api.auth)
     assert scenario.json()["document"]["name"] == name
-    assert scenario.json()["name"] == name[:500]
+    assert scenario.json()["name"] == name[:NAME_LENGTH]
+
+
+def test_the_name_column_holds_the_start_of_any_name() -> None:
+    assert scenario_name({"name": "n" * 900}) == "n" * NAME_LENGTH
+    assert scenario_name({"name": 7}) is None
 
 
 def test_feeds_are_rendered_outside_the_write_lock(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
