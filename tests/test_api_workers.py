@@ -9,8 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from api import db
+from api.db import make_engine, make_session_factory
+from api.migrate import upgrade
+from api.models import Job
 from tests.test_api_helpers import (
     Api,
     by_name,
@@ -107,3 +111,55 @@ def test_a_locked_database_fails_no_job_and_answers_503(
         job = wait_for_job(api, job_id)
         assert job["status"] == "done"
         assert job["progress"]["solutions"] > 1
+
+
+def test_cancel_ends_a_running_job_that_no_worker_holds(api: Api) -> None:
+    job_id = submit(api, "fine")
+    wait_for_job(api, job_id)
+    engine = make_engine(api.settings.database_url)
+    with make_session_factory(engine).begin() as session:
+        job = session.get_one(Job, job_id)
+        job.status, job.outcome, job.finished_at = "running", None, None
+    engine.dispose()
+    response = api.client.delete(f"/v1/jobs/{job_id}", headers=api.auth)
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["outcome"]) == ("cancelled", "cancelled")
+    assert api.client.post(f"/v1/jobs/{job_id}/resubmit", headers=api.auth).status_code == 202
+
+
+def test_the_migration_fills_in_the_outcome_of_finished_jobs(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine, "0001")
+    now = "2026-12-01 10:00:00"
+    with engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO tenants VALUES ('t', 'acme', '{now}')"))
+        connection.execute(
+            text(f"INSERT INTO scenarios VALUES ('s', 't', 'x', '{{}}', 1, NULL, '{now}', '{now}')")
+        )
+        for job_id, status, schedule_id in [
+            ("j1", "done", "d1"),
+            ("j2", "done", "d2"),
+            ("j3", "failed", None),
+            ("j4", "cancelled", None),
+            ("j5", "running", None),
+        ]:
+            connection.execute(
+                text(
+                    "INSERT INTO jobs (id, tenant_id, scenario_id, scenario_version, document, status,"
+                    " time_limit_s, seed, solutions, schedule_id, created_at)"
+                    f" VALUES ('{job_id}', 't', 's', 1, '{{}}', '{status}', 1, 0, 0, :schedule, '{now}')"
+                ),
+                {"schedule": schedule_id},
+            )
+        for schedule_id, job_id, status in [("d1", "j1", "optimal"), ("d2", "j2", "infeasible")]:
+            connection.execute(
+                text(
+                    f"INSERT INTO schedules VALUES ('{schedule_id}', 't', 's', '{job_id}', 1, '{status}',"
+                    f" '{{}}', '{{}}', '{now}', NULL)"
+                )
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        outcomes = dict(connection.execute(text("SELECT id, outcome FROM jobs")).tuples().all())
+    engine.dispose()
+    assert outcomes == {"j1": "optimal", "j2": "infeasible", "j3": "failed", "j4": "cancelled", "j5": None}
