@@ -26,8 +26,12 @@ from scheduler.loader import load_scenario
 from scheduler.model import Scenario
 from scheduler.solver.result import Progress, SolveResult, Status
 
-PRELOAD = ["api.worker", "scheduler.solver"]
-"""Modules the fork server imports once, so that each job's process starts without importing them."""
+PRELOAD = ["api.cli", "api.worker", "scheduler.solver"]
+"""Modules the fork server imports once, so that each job's process starts without importing them.
+
+A worker process runs the program's main script again before the job (Python 3.11's fork
+server never preloads ``__main__``); for ``scheduler-api`` that script imports ``api.cli``
+and with it the whole service, seconds per job on a busy machine unless it is preloaded."""
 
 
 class SolveFunction(Protocol):
