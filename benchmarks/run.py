@@ -1,31 +1,40 @@
 """Benchmark: seeded towns of 1, 5, 20, 50 and 100 households, solved and checked.
 
-For each size this prints the status, seconds, objective, bound and gap, whether the
-independent validator accepts the pattern, and trips and family travel minutes against
-today's fragmented bookings (each agency booking alone), with their ratios. It also solves
-the bundled household example. Figures, not pass/fail: machines are noisy.
+For each size this prints the status, seconds (and of them, seconds pre-solving and building
+models), peak memory, objective, bound and gap, whether the independent validator accepts
+the pattern, and trips and family travel minutes against today's fragmented bookings (each
+agency booking alone), with their ratios. It also solves the bundled household example.
+Each scenario is solved in a fresh process, so that its peak memory is its own. Figures,
+not pass/fail: machines are noisy.
 
     .venv/bin/python -m benchmarks.run                 # every size, default limits
     .venv/bin/python -m benchmarks.run --sizes 1 5 20 --seed 3
+    .venv/bin/python -m benchmarks.run --sizes --scenario case.json --limit 180
+    .venv/bin/python -m benchmarks.run --sizes --side-by-side 3 100   # three 100-household towns as one
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
+import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
-from scheduler.model import Scenario
 from scheduler.solver import solve
 from scheduler.validate import validate
 
 TIME_LIMITS = {1: 10.0, 5: 30.0, 20: 60.0, 50: 120.0, 100: 120.0}
 HOUSEHOLD_EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "household.json"
+
+Document = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,8 @@ class Row:
     limit: float
     status: str
     seconds: float
+    build_seconds: float
+    peak_mb: float
     objective: float | None
     bound: float | None
     gap: float | None
@@ -45,15 +56,42 @@ class Row:
     travel: tuple[float, float]
 
 
-def run_one(name: str, scenario: Scenario, limit: float, workers: int, seed: int) -> Row:
+def side_by_side(towns: Sequence[Document]) -> Document:
+    """One scenario of several towns that share nothing: every id prefixed by its town."""
+    merged: Document = {"horizon": towns[0]["horizon"], "travel": {"matrix": []}}
+    for key in ("venues", "clients", "carers", "practitioners", "appointments"):
+        merged[key] = []
+    for n, town in enumerate(towns):
+        text = json.dumps(town)
+        ids = {
+            item["id"]
+            for key in ("venues", "clients", "carers", "practitioners", "appointments")
+            for item in town[key]
+        }
+        ids |= {c["household"] for c in town["clients"] if "household" in c}
+        for old in sorted(ids, key=len, reverse=True):
+            text = text.replace(f'"{old}"', f'"t{n}-{old}"')
+        renamed = json.loads(text)
+        for key in ("venues", "clients", "carers", "practitioners", "appointments"):
+            merged[key] += renamed[key]
+        merged["travel"]["matrix"] += renamed.get("travel", {}).get("matrix", [])
+        if n == 0:
+            merged["travel"] = {**renamed.get("travel", {}), "matrix": merged["travel"]["matrix"]}
+    merged["solver"] = towns[0].get("solver", {})
+    return merged
+
+
+def run_one(name: str, document: Document, limit: float, workers: int, seed: int) -> Row:
     """Solve one scenario, check it with the validator, and total trips and travel before and after."""
+    scenario = load_scenario(document)
     started = time.monotonic()
     result = solve(scenario, time_limit=limit, workers=workers, seed=seed)
     seconds = time.monotonic() - started
-    document = result.to_doc(scenario)
-    violations = len(validate(scenario, document).violations) if result.has_schedule else None
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    document_out = result.to_doc(scenario)
+    violations = len(validate(scenario, document_out).violations) if result.has_schedule else None
     trips, travel = [0.0, 0.0], [0.0, 0.0]
-    for kpis in document.kpis.values():
+    for kpis in document_out.kpis.values():
         trips[1] += kpis.trips
         travel[1] += kpis.family_travel_minutes
         before = kpis.before or {}
@@ -65,6 +103,8 @@ def run_one(name: str, scenario: Scenario, limit: float, workers: int, seed: int
         limit,
         result.status,
         seconds,
+        result.build_seconds,
+        peak_mb,
         result.objective,
         result.bound,
         result.gap,
@@ -72,6 +112,16 @@ def run_one(name: str, scenario: Scenario, limit: float, workers: int, seed: int
         (trips[0], trips[1]),
         (travel[0], travel[1]),
     )
+
+
+def in_own_process(name: str, make: Callable[[], Document], limit: float, workers: int, seed: int) -> Row:
+    """:func:`run_one` in a fresh process, so that the peak memory is this scenario's alone."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_made_and_run, name, make, limit, workers, seed).result()
+
+
+def _made_and_run(name: str, make: Callable[[], Document], limit: float, workers: int, seed: int) -> Row:
+    return run_one(name, make(), limit, workers, seed)
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -86,9 +136,9 @@ def _ratio(pair: tuple[float, float]) -> str:
 def print_header() -> None:
     """The table's header."""
     header = (
-        f"{'scenario':<16}{'appts':>6}{'limit s':>8}{'status':>10}{'secs':>7}{'objective':>11}"
-        f"{'bound':>11}{'gap %':>7}{'viol':>5}{'trips now/new':>15}{'ratio':>6}{'travel min now/new':>20}"
-        f"{'ratio':>6}"
+        f"{'scenario':<16}{'appts':>6}{'limit s':>8}{'status':>10}{'secs':>7}{'build':>7}{'peak MB':>8}"
+        f"{'objective':>11}{'bound':>11}{'gap %':>7}{'viol':>5}{'trips now/new':>15}{'ratio':>6}"
+        f"{'travel min now/new':>20}{'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -98,12 +148,36 @@ def print_row(r: Row) -> None:
     """One line of the table."""
     gap = None if r.gap is None else 100 * r.gap
     print(
-        f"{r.name:<16}{r.appointments:>6}{r.limit:>8g}{r.status:>10}{r.seconds:>7.1f}"
-        f"{_fmt(r.objective, '.1f'):>11}{_fmt(r.bound, '.1f'):>11}{_fmt(gap, '.1f'):>7}"
+        f"{r.name:<16}{r.appointments:>6}{r.limit:>8g}{r.status:>10}{r.seconds:>7.1f}{r.build_seconds:>7.1f}"
+        f"{r.peak_mb:>8.0f}{_fmt(r.objective, '.1f'):>11}{_fmt(r.bound, '.1f'):>11}{_fmt(gap, '.1f'):>7}"
         f"{_fmt(r.violations, 'd'):>5}{f'{r.trips[0]:g}/{r.trips[1]:g}':>15}{_ratio(r.trips):>6}"
         f"{f'{r.travel[0]:g}/{r.travel[1]:g}':>20}{_ratio(r.travel):>6}",
         flush=True,
     )
+
+
+@dataclass(frozen=True)
+class _Town:
+    """A picklable maker of a generated town (the scenario is generated in the child)."""
+
+    size: int
+    seed: int
+    copies: int = 1
+
+    def __call__(self) -> Document:
+        towns = [generate_town(self.size, seed=self.seed + n) for n in range(self.copies)]
+        return towns[0] if self.copies == 1 else side_by_side(towns)
+
+
+@dataclass(frozen=True)
+class _File:
+    """A picklable maker of a scenario read from a file."""
+
+    path: Path
+
+    def __call__(self) -> Document:
+        document: Document = json.loads(self.path.read_text())
+        return document
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -111,19 +185,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=sorted(TIME_LIMITS))
+    parser.add_argument("--sizes", type=int, nargs="*", default=sorted(TIME_LIMITS))
     parser.add_argument("--seed", type=int, default=1, help="Seed of the generated towns.")
     parser.add_argument("--workers", type=int, default=2, help="Search threads per solve.")
-    parser.add_argument("--limit", type=float, default=None, help="Time limit for every size (s).")
+    parser.add_argument("--limit", type=float, default=None, help="Time limit for every scenario (s).")
+    parser.add_argument("--scenario", type=Path, action="append", default=[], help="Also solve this file.")
+    parser.add_argument(
+        "--side-by-side",
+        type=int,
+        nargs=2,
+        metavar=("COPIES", "SIZE"),
+        help="Also solve COPIES towns of SIZE households (seeds seed, seed+1, ...) as one scenario.",
+    )
+    parser.add_argument("--no-household", action="store_true", help="Leave out the household example.")
     args = parser.parse_args(argv)
     print_header()
-    print_row(
-        run_one("household.json", load_scenario(HOUSEHOLD_EXAMPLE), args.limit or 10.0, args.workers, 0)
-    )
+    if not args.no_household:
+        print_row(
+            in_own_process("household.json", _File(HOUSEHOLD_EXAMPLE), args.limit or 10.0, args.workers, 0)
+        )
     for size in args.sizes:
-        scenario = load_scenario(generate_town(size, seed=args.seed))
         limit = args.limit or TIME_LIMITS.get(size, 120.0)
-        print_row(run_one(f"town-{size}", scenario, limit, args.workers, args.seed))
+        print_row(in_own_process(f"town-{size}", _Town(size, args.seed), limit, args.workers, args.seed))
+    if args.side_by_side:
+        copies, size = args.side_by_side
+        limit = args.limit or 120.0
+        maker = _Town(size, args.seed, copies)
+        print_row(in_own_process(f"{copies}x town-{size}", maker, limit, args.workers, args.seed))
+    for path in args.scenario:
+        print_row(in_own_process(path.stem, _File(path), args.limit or 120.0, args.workers, 0))
 
 
 if __name__ == "__main__":

@@ -1,46 +1,152 @@
 """The ``scheduler`` command line: validate, solve, export and report.
 
-Exit codes: 0 all holds, 1 a rule is broken or no schedule exists, 2 the input is invalid
-(every problem listed with its location). No input a user can give ends in a traceback.
+Exit codes: 0 all holds, 1 a rule is broken or no schedule exists (or the engine itself
+failed: a bug to report), 2 the input is invalid (every problem listed with its location)
+or an output cannot be written. No input a user can give ends in a traceback, and no
+answer is lost: a schedule or report that cannot be written goes to stdout instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 import threading
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, Protocol
 
 import typer
 from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.exceptions import TyperException
 
 from scheduler.analysis import to_html, to_markdown, whole_picture
 from scheduler.calendar import FeedError, FeedOptions, NoScheduleError
 from scheduler.calendar.directory import export_feeds
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.errors import InputError
+from scheduler.files import write_text_atomically
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
 from scheduler.schedule import read_schedule
-from scheduler.solver import Progress, SolveResult, solve
+from scheduler.solver import LOCAL_CLUSTER, Progress, SolveResult, solve
 from scheduler.validate import validate
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
 EXIT_INVALID = 2
 
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class SolveFunction(Protocol):
+    """The signature of :func:`scheduler.solver.solve` as the ``solve`` command calls it."""
+
+    def __call__(
+        self,
+        scenario: Scenario,
+        *,
+        time_limit: float | None,
+        workers: int | None,
+        seed: int | None,
+        on_progress: ProgressCallback | None,
+        stop: threading.Event | None,
+        cluster: str | None,
+    ) -> SolveResult: ...
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What the commands run. The default is the real engine; a caller (a test) passes another as
+    the context object: ``CliRunner().invoke(app, args, obj=Engine(solve=...))``."""
+
+    solve: SolveFunction = solve
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    return ctx.obj if isinstance(ctx.obj, Engine) else Engine()
+
+
+def engine_failure(command: str, exc: BaseException) -> str:
+    """The message for an unexpected exception: what and where, in one line, and whom to tell."""
+    place = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        frame = frames[-1]
+        path = Path(frame.filename)
+        shown = path.relative_to(PACKAGE_ROOT) if path.is_relative_to(PACKAGE_ROOT) else path.name
+        place = f" at {shown}:{frame.lineno} in {frame.name}"
+    reason = " ".join(str(exc).split())
+    return (
+        f"scheduler {command} failed: internal error ({type(exc).__name__}: {reason}{place}). "
+        "This is a bug in carepattern, not a fault of your input: please report it with this "
+        "message and the input files."
+    )
+
+
+def _unwrapped(text: str | None) -> str | None:
+    """Help text with each paragraph on one line, for the terminal to wrap at its own width."""
+    if text is None:
+        return None
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(text).split("\n\n"))
+
+
+def _plain_flags(params: list[Any]) -> list[Any]:
+    """Flags (``--json``, ``--help``) show no value type: they take none (Typer shows ``<bool>``)."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A command whose help reads right: paragraphs wrap as a whole, flags take no value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _unwrapped(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    """The ``scheduler`` command: its help reads like each command's, and an unexpected exception in
+    any command ends as :func:`engine_failure` and exit 1, never a traceback."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:
+            command = ctx.invoked_subcommand or ctx.command_path
+            err.print(engine_failure(command, exc), markup=False)
+            raise typer.Exit(EXIT_BROKEN) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Lay out one rationalised weekly pattern of appointments, check it, and publish it.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ReportFormat(StrEnum):
@@ -51,7 +157,9 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-ScenarioPath = Annotated[Path, typer.Argument(help="Scenario JSON file.", show_default=False)]
+ScenarioPath = Annotated[
+    Path, typer.Argument(metavar="SCENARIO", help="Scenario JSON file.", show_default=False)
+]
 
 
 def fail_invalid(error: InputError) -> NoReturn:
@@ -70,11 +178,12 @@ def read_scenario(path: Path) -> Scenario:
         fail_invalid(exc)
 
 
-@app.command("validate")
+@app.command("validate", cls=_Command)
 def validate_command(
     scenario_path: ScenarioPath,
     schedule_path: Annotated[
-        Path | None, typer.Argument(help="Schedule JSON file to check.", show_default=False)
+        Path | None,
+        typer.Argument(metavar="SCHEDULE", help="Schedule JSON file to check.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -105,11 +214,15 @@ def validate_command(
         raise typer.Exit(EXIT_BROKEN)
 
 
-@app.command("solve")
+@app.command("solve", cls=_Command)
 def solve_command(
+    ctx: typer.Context,
     scenario_path: ScenarioPath,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the schedule JSON here (default: stdout).")
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the schedule JSON here (default: stdout).", show_default=False
+        ),
     ] = None,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=0.1, help="Seconds (default: the scenario's).")
@@ -118,57 +231,136 @@ def solve_command(
         int | None, typer.Option("--workers", min=0, help="Search threads; 0: all cores.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")] = None,
+    cluster: Annotated[
+        str,
+        typer.Option(
+            "--cluster",
+            help="Where a large scenario's groups are solved: local (a Dask cluster of --workers "
+            "processes), a running cluster's address (tcp://host:8786), or none (this process).",
+        ),
+    ] = LOCAL_CLUSTER,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
 ) -> None:
     """Lay out the best weekly pattern; Ctrl-C stops early and keeps the best pattern so far.
 
-    Exit 0 with a pattern (optimal or feasible), 1 when there is none (infeasible, with the
-    reason, or timeout), 2 when the scenario is invalid.
+    Progress (elapsed, best objective, bound, gap) goes to stderr: a live line on a terminal,
+    a plain line per improvement otherwise. Exit 0 with a pattern (optimal or feasible), 1
+    when there is none (infeasible, with the reason, or timeout), 2 when the scenario is
+    invalid or the output cannot be written (the schedule then goes to stdout).
     """
     scenario = read_scenario(scenario_path)
-    result = _solve_with_progress(scenario, time_limit, workers, seed, quiet)
+    limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
+    with progress_display(limit, quiet) as show:
+        where = None if cluster == "none" else cluster
+        result = solve_in_thread(_engine(ctx).solve, scenario, time_limit, workers, seed, where, show)
     document = result.to_doc(scenario)
     text = json.dumps(document.model_dump(mode="json", by_alias=True), indent=2)
-    if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
+    written = write_output(output, text, "the schedule")
     if not quiet:
         err.print(summary_text(document), markup=False)
+    if not written:
+        raise typer.Exit(EXIT_INVALID)
     if not result.has_schedule:
         raise typer.Exit(EXIT_BROKEN)
 
 
-def _solve_with_progress(
-    scenario: Scenario, time_limit: float | None, workers: int | None, seed: int | None, quiet: bool
+def solve_in_thread(
+    solver: SolveFunction,
+    scenario: Scenario,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+    cluster: str | None,
+    on_progress: ProgressCallback,
 ) -> SolveResult:
-    """Solve in a worker thread so that Ctrl-C can stop the search and keep its best pattern."""
+    """Solve in a worker thread so that Ctrl-C can stop the search and keep its best pattern.
+
+    An exception in the worker is raised again here, in the caller's thread.
+    """
     stop = threading.Event()
-    box: list[SolveResult] = []
-    limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
-    with Live(console=err, transient=True, refresh_per_second=4, redirect_stdout=False) as live:
+    results: list[SolveResult] = []
+    failures: list[Exception] = []
 
-        def show(progress: Progress) -> None:
-            if not quiet:
-                live.update(progress_line(progress, limit))
-
-        def run() -> None:
-            box.append(
-                solve(
-                    scenario, time_limit=time_limit, workers=workers, seed=seed, on_progress=show, stop=stop
+    def run() -> None:
+        try:
+            results.append(
+                solver(
+                    scenario,
+                    time_limit=time_limit,
+                    workers=workers,
+                    seed=seed,
+                    on_progress=on_progress,
+                    stop=stop,
+                    cluster=cluster,
                 )
             )
+        except Exception as exc:
+            failures.append(exc)
 
-        worker = threading.Thread(target=run, name="solve", daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.25)
-        except KeyboardInterrupt:
-            stop.set()
-            err.print("stopping: keeping the best pattern found so far")
-            worker.join()
-    return box[0]
+    worker = threading.Thread(target=run, name="solve", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.25)
+    except KeyboardInterrupt:
+        stop.set()
+        err.print("stopping: keeping the best pattern found so far")
+        worker.join()
+    if failures:
+        raise failures[0]
+    return results[0]
+
+
+@contextlib.contextmanager
+def progress_display(limit: float, quiet: bool) -> Iterator[ProgressCallback]:
+    """The solve's progress reporter: a live line on a terminal, a plain line per change when
+    stderr is a file or a pipe, nothing when ``quiet``."""
+    if quiet:
+        yield _ignore
+    elif err.is_terminal:
+        with Live(console=err, transient=True, refresh_per_second=4, redirect_stdout=False) as live:
+            yield lambda progress: live.update(progress_line(progress, limit))
+    else:
+        shown: list[tuple[float | None, float | None]] = []
+
+        def plain(progress: Progress) -> None:
+            figures = (progress.objective, progress.bound)
+            if not shown or shown[-1] != figures:
+                shown.append(figures)
+                err.print(progress_line(progress, limit), markup=False)
+
+        yield plain
+
+
+def _ignore(progress: Progress) -> None:
+    """A progress reporter that shows nothing."""
+
+
+def write_output(path: Path | None, text: str, what: str) -> bool:
+    """Write ``text`` to ``path``, or to stdout when ``path`` is None.
+
+    When the file cannot be written, say where and why on stderr and print ``text`` to
+    stdout instead, so the answer is not lost; return False then.
+    """
+    if path is None:
+        typer.echo(text)
+        return True
+    try:
+        write_text_atomically(path, text + "\n")
+    except OSError as exc:
+        err.print(
+            f"[bold red]cannot write {what}[/] to {escape(str(path))}: {escape(_os_reason(exc))}; "
+            f"{what} follows on stdout instead"
+        )
+        typer.echo(text)
+        return False
+    return True
+
+
+def _os_reason(exc: OSError) -> str:
+    """``Permission denied``, naming the file concerned when it is not the one asked for."""
+    reason = exc.strerror or str(exc)
+    return f"{reason} ({exc.filename})" if exc.filename else reason
 
 
 def progress_line(progress: Progress, limit: float) -> str:
@@ -210,9 +402,11 @@ def summary_text(document: ScheduleDoc) -> str:
     return "\n".join(lines)
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
-    schedule: Annotated[Path, typer.Argument(help="Schedule JSON file to publish.", show_default=False)],
+    schedule: Annotated[
+        Path, typer.Argument(metavar="SCHEDULE", help="Schedule JSON file to publish.", show_default=False)
+    ],
     scenario: Annotated[
         Path, typer.Option("--scenario", help="Scenario JSON file the schedule is for.", show_default=False)
     ],
@@ -238,7 +432,11 @@ def export(
         typer.Option("--calendar-key", help="Right-hand side of UIDs; default: a digest of the scenario."),
     ] = None,
 ) -> None:
-    """Write one iCalendar feed per household, client, carer, practitioner and venue into --out."""
+    """Write one iCalendar feed per household, client, carer, practitioner and venue into --out.
+
+    Exit 0 with the feeds written, 1 when the schedule has no pattern to publish, 2 when an
+    input is invalid, its dates cannot be published, or --out cannot be written.
+    """
     model = read_scenario(scenario)
     try:
         document = read_schedule(schedule)
@@ -255,6 +453,9 @@ def export(
         raise typer.Exit(EXIT_BROKEN) from None
     except FeedError as exc:
         err.print(f"[bold red]cannot export[/]: {escape(str(exc))}")
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as exc:
+        err.print(f"[bold red]cannot write the feeds[/] to {escape(str(out_dir))}: {escape(_os_reason(exc))}")
         raise typer.Exit(EXIT_INVALID) from None
     for path in result.files:
         out.print(str(path), markup=False)
@@ -273,14 +474,21 @@ def _revision_time(text: str | None, schedule: Path) -> datetime:
     except ValueError:
         err.print(f'[bold red]invalid option[/]: --revised-at "{escape(text)}" is not an ISO 8601 time')
         raise typer.Exit(EXIT_INVALID) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        shown = escape(text)
+        err.print(f'[bold red]invalid option[/]: --revised-at "{shown}" is outside years 1 to 9999 in UTC')
+        raise typer.Exit(EXIT_INVALID) from None
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     scenario_path: ScenarioPath,
     schedule_path: Annotated[
-        Path | None, typer.Argument(help="Schedule JSON file: the new pattern.", show_default=False)
+        Path | None,
+        typer.Argument(metavar="SCHEDULE", help="Schedule JSON file: the new pattern.", show_default=False),
     ] = None,
     client: Annotated[str | None, typer.Option("--client", help="Only this client.")] = None,
     household: Annotated[str | None, typer.Option("--household", help="Only this household.")] = None,
@@ -294,7 +502,8 @@ def report(
     """The whole picture of a client, a household or everyone: services, today's bookings against the
     new pattern, what today's bookings get wrong, and overload, duplication and gaps for agencies.
 
-    Exit 0 with the report, 2 when an input is invalid or names no client or household of it.
+    Exit 0 with the report, 2 when an input is invalid or names no client or household of it,
+    or the output cannot be written (the report then goes to stdout).
     """
     scenario = read_scenario(scenario_path)
     try:
@@ -317,10 +526,8 @@ def report(
         text = json.dumps(picture.to_dict(), indent=2)
     else:
         text = to_html(picture) if output_format is ReportFormat.html else to_markdown(picture)
-    if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
+    if not write_output(output, text, "the report"):
+        raise typer.Exit(EXIT_INVALID)
 
 
 def main() -> None:

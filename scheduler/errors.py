@@ -39,7 +39,7 @@ class InputError(CarePatternError):
 
 
 class ScenarioError(InputError):
-    """A scenario that does not meet the contract of ``shared/spec/scenario.md``."""
+    """A scenario that does not meet the format (``docs/format.md``)."""
 
     document = "scenario"
 

@@ -9,16 +9,18 @@ mean "slt-ana"?``). It never lets a traceback through for bad input.
 from __future__ import annotations
 
 import itertools
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from scheduler import model as m
 from scheduler.clock import DAYS, day_index, parse_time
+from scheduler.contract import bounds
 from scheduler.contract import scenario as doc
 from scheduler.contract.errors import did_you_mean, parse_json, read_document, validate_model
 from scheduler.errors import InputIssue, ScenarioError
+from scheduler.travel import great_circle_km
 from scheduler.weights import DEFAULT_WEIGHTS
 
 HOME = "home"
@@ -72,6 +74,7 @@ class _Checker:
         yield from self._horizon()
         for name in ("venues", "clients", "carers", "practitioners", "appointments"):
             yield from self._unique_ids(name, getattr(self.d, name))
+        yield from self._coordinates()
         for i, venue in enumerate(self.d.venues):
             if venue.kind == "home" and venue.open is not None:
                 yield InputIssue(f"venues[{i}].open", "a home is always open; leave out open")
@@ -97,14 +100,45 @@ class _Checker:
                 "horizon.start",
                 f"{h.start.isoformat()} is a {h.start.strftime('%A')}; the pattern starts on a Monday",
             )
-        try:
-            zoneinfo.ZoneInfo(h.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            yield InputIssue("horizon.timezone", f'"{h.timezone}" is not an IANA time zone')
+        latest = years_after(h.start, bounds.REPEAT_YEARS_MAX)
         if h.repeat_until is not None and h.repeat_until < h.start:
             yield InputIssue("horizon.repeat_until", "is before horizon.start")
+        elif h.repeat_until is not None and h.repeat_until > latest:
+            yield InputIssue(
+                "horizon.repeat_until",
+                f"{h.repeat_until.isoformat()} is more than {bounds.REPEAT_YEARS_MAX} years after "
+                f"horizon.start (the latest is {latest.isoformat()})",
+            )
+        for k, day in enumerate(h.exclude_dates):
+            if not h.start <= day <= latest:
+                yield InputIssue(
+                    f"horizon.exclude_dates[{k}]",
+                    f"{day.isoformat()} is outside the {bounds.REPEAT_YEARS_MAX} years from "
+                    f"horizon.start ({h.start.isoformat()} to {latest.isoformat()})",
+                )
         if parse_time(h.day_start) % h.slot_minutes or parse_time(h.day_end) % h.slot_minutes:
             yield InputIssue("horizon.slot_minutes", "day_start and day_end must be whole slots")
+
+    def _coordinates(self) -> Iterable[InputIssue]:
+        """Both of lat and lon or neither, and every venue within reach of the first one."""
+        first: tuple[int, doc.Venue] | None = None
+        for i, venue in enumerate(self.d.venues):
+            if (venue.lat is None) != (venue.lon is None):
+                yield InputIssue(f"venues[{i}]", "give both lat and lon, or neither")
+                continue
+            if venue.lat is None:
+                continue
+            if first is None:
+                first = (i, venue)
+                continue
+            km = great_circle_km(first[1], venue)
+            if km > bounds.VENUE_RADIUS_KM:
+                yield InputIssue(
+                    f"venues[{i}]",
+                    f'lies {km:,.0f} km from venues[{first[0]}] "{first[1].id}"; every venue lies '
+                    f"within {bounds.VENUE_RADIUS_KM:,.0f} km of the first one with coordinates "
+                    "(are lat and lon swapped?)",
+                )
 
     @staticmethod
     def _unique_ids(name: str, items: Sequence[Any]) -> Iterable[InputIssue]:
@@ -190,13 +224,18 @@ class _Checker:
             yield InputIssue(f"{where}.venues", "lists a venue twice")
         if a.needs_carer and client is not None and not client.carers:
             yield InputIssue(f"{where}.needs_carer", f'client "{client.id}" has no carers')
-        earliest = parse_time(a.window.earliest or h.day_start)
-        latest = parse_time(a.window.latest or h.day_end)
-        if latest - earliest < a.duration:
+        earliest = max(parse_time(a.window.earliest or h.day_start), parse_time(h.day_start))
+        latest = min(parse_time(a.window.latest or h.day_end), parse_time(h.day_end))
+        first_start = -(-earliest // h.slot_minutes) * h.slot_minutes
+        if first_start + a.duration > latest:
             yield InputIssue(
                 f"{where}.duration",
-                f"{a.duration} min does not fit in the window {a.window.earliest or h.day_start}"
-                f"-{a.window.latest or h.day_end}",
+                f"{a.duration} min does not fit in {_span_words(a.window, h)}"
+                + (
+                    f" from a start at a multiple of {h.slot_minutes} min (horizon.slot_minutes)"
+                    if first_start != earliest and earliest + a.duration <= latest
+                    else ""
+                ),
             )
         yield from self._frequency(where, a)
         for name in ("current", "pinned"):
@@ -238,6 +277,50 @@ class _Checker:
         end = parse_time(b.start) + a.duration
         if end > 24 * 60:
             yield InputIssue(f"{where}.start", f"a {a.duration}-min session at {b.start} runs past midnight")
+
+
+def scenario_warnings(scenario: m.Scenario) -> tuple[InputIssue, ...]:
+    """What a valid scenario probably did not mean, located like input errors: a venue no
+    journey to or from can be known for, and feeds whose events happen only once."""
+    warnings: list[InputIssue] = []
+    measured = {venue for a, b, _ in scenario.travel.matrix for venue in (a, b)}
+    for venue in scenario.venues:
+        if (venue.lat is None or venue.lon is None) and venue.index not in measured:
+            warnings.append(
+                InputIssue(
+                    f"venues[{venue.index}]",
+                    f'"{venue.id}" has no lat/lon and no travel.matrix entry: no journey to or from '
+                    "it can be known, so only sessions needing no journey can be held there",
+                )
+            )
+    h = scenario.horizon
+    if h.repeat_until is None:
+        last = h.start + timedelta(days=h.days - 1)
+        warnings.append(
+            InputIssue(
+                "horizon.repeat_until",
+                f"not given: calendar feeds hold the pattern once ({h.start.isoformat()} to "
+                f"{last.isoformat()}), not week after week",
+            )
+        )
+    return tuple(warnings)
+
+
+def _span_words(window: doc.AppointmentWindow, h: doc.Horizon) -> str:
+    """``the window 09:00-09:30``, or, when the day's bounds cut it shorter, both."""
+    lo, hi = window.earliest or h.day_start, window.latest or h.day_end
+    text = f"the window {lo}-{hi}"
+    if parse_time(lo) < parse_time(h.day_start) or parse_time(hi) > parse_time(h.day_end):
+        text += f" within the day {h.day_start}-{h.day_end} (horizon.day_start, day_end)"
+    return text
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _max_spread(days: Sequence[int], apart: int) -> int:

@@ -17,6 +17,8 @@ from scheduler.weights import Weights
 
 TravelMode = Literal["car", "public", "walk", "taxi"]
 Clustering = Literal["prefer", "avoid", "neutral"]
+PersonKind = Literal["client", "carer", "practitioner"]
+"""Who a day plan or an itinerary belongs to."""
 
 
 @dataclass(frozen=True, order=True)

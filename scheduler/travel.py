@@ -11,10 +11,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
-from scheduler.model import Scenario, Venue
+from scheduler.errors import CarePatternError
+from scheduler.model import Scenario
 
 EARTH_RADIUS_KM = 6371.0088
+PENCE_PER_UNIT = 100
+"""Pence (cents) in one currency unit (pound, euro)."""
+
+
+def currency(pence: int) -> float:
+    """``pence`` in currency units."""
+    return pence / PENCE_PER_UNIT
 
 
 @dataclass(frozen=True)
@@ -28,13 +37,24 @@ class Journey:
     @property
     def cost(self) -> float:
         """Cost in currency units (pounds, euros)."""
-        return self.pence / 100
+        return currency(self.pence)
 
 
 NO_JOURNEY = Journey(0, 0, 0.0)
 
 
-def great_circle_km(a: Venue, b: Venue) -> float:
+class Place(Protocol):
+    """A venue of the model or of the scenario document: an id and perhaps coordinates."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+
+
+def great_circle_km(a: Place, b: Place) -> float:
     """Haversine distance in km between two venues with coordinates."""
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         raise ValueError(f"{a.id} or {b.id} has no coordinates and no matrix entry")
@@ -64,11 +84,11 @@ class Travel:
         km = great_circle_km(a, b) * settings.detour_factor if has_coordinates else 0.0
         if measured is not None:
             cost = measured.cost if measured.cost is not None else km * settings.cost_per_km[mode]
-            return Journey(measured.minutes, round(cost * 100), km)
+            return Journey(measured.minutes, round(cost * PENCE_PER_UNIT), km)
         if not has_coordinates:
             return None
         minutes = math.ceil(round(km / settings.speed_kmh[mode] * 60, 6))
-        return Journey(minutes, round(km * settings.cost_per_km[mode] * 100), km)
+        return Journey(minutes, round(km * settings.cost_per_km[mode] * PENCE_PER_UNIT), km)
 
     def journey(self, origin: int, destination: int, mode: str) -> Journey:
         """The journey from venue index ``origin`` to ``destination`` by ``mode``; raises
@@ -88,7 +108,7 @@ class Travel:
         return self.journey(origin, destination, mode).pence
 
 
-class MissingTravelError(ValueError):
+class MissingTravelError(CarePatternError):
     """Two venues without coordinates and with no matrix entry between them."""
 
     def __init__(self, origin: str, destination: str, mode: str) -> None:

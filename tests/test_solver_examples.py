@@ -5,10 +5,7 @@ and re-planning: today's bookings kept where nothing forces a change, and the sa
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +13,16 @@ import pytest
 
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
+from scheduler.solver import Method
+from scheduler.solver.cpsat import Budget
 from scheduler.solver.decompose import Decomposition
+from scheduler.solver.engines import InProcess
 from scheduler.solver.presolve import presolve
+from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
 from tests.solver_support import Solved, bookings_of, solve_checked
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-solve_module = importlib.import_module("scheduler.solver.solve")
-"""The module itself: ``scheduler.solver.solve`` the attribute is the function."""
 SMALL_EXAMPLES = sorted(p for p in DATA.glob("*.json") if p.stem != "town")
 
 
@@ -60,24 +59,8 @@ def test_the_household_pattern_is_proven_best_and_saves_trips_and_travel() -> No
 # --------------------------------------------------------------------------------- decomposition
 
 
-def spy_on_large_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Force the decomposition (every scenario counts as large) and count its runs."""
-    calls: list[int] = []
-    original: Callable[..., Any] = solve_module._solve_large
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(solve_module, "DECOMPOSE_OPTIONS", 0)
-    monkeypatch.setattr(solve_module, "_solve_large", counted)
-    return calls
-
-
-def test_the_decomposition_lays_out_a_small_town_that_validates(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = spy_on_large_solves(monkeypatch)
-    solved = solve_checked(generate_town(3, seed=4), time_limit=10)
-    assert calls == [1]
+def test_the_decomposition_lays_out_a_small_town_that_validates() -> None:
+    solved = solve_checked(generate_town(3, seed=4), time_limit=10, method=Method.GROUPS)
     assert solved.result.has_schedule, solved.explanation
     assert solved.result.bound is not None
     assert solved.result.bound <= solved.objective + 1e-6
@@ -154,20 +137,14 @@ def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -
     optimum = solve_checked(scenario, time_limit=60)
     assert optimum.status == "optimal"
     travel = Travel(scenario)
-    presolved = presolve(scenario, travel)
+    presolved = presolve(scenario, travel, Budget.starting_now(60))
     bounds = []
-    for budget in (0.0, 0.2, 20.0):
+    for seconds in (0.0, 0.2, 20.0):
+        engine = InProcess(Context(scenario, presolved, travel), threads=2)
         dec = Decomposition(
-            scenario,
-            presolved,
-            travel,
-            deadline=time.monotonic() + 60,
-            seed=0,
-            workers=2,
-            stop=lambda: False,
-            report=lambda _: None,
+            scenario, presolved, travel, Budget.starting_now(60), engine, seed=0, report=lambda: None
         )
-        bound = dec.lower_bound(budget)
+        bound = dec.lower_bound(seconds)
         assert bound is not None
         bounds.append(bound)
     assert bounds[0] == 0

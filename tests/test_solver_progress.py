@@ -9,19 +9,20 @@ seed 2 needs several seconds before its first pattern.
 
 from __future__ import annotations
 
-import importlib
 import threading
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ortools.sat.python.cp_model import CpModel
 
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
-from scheduler.solver import Progress
+from scheduler.solver import Method, Progress
+from scheduler.solver.cpsat import Budget, Outcome, SearchParams, SearchStatus, run
 from tests.solver_support import solve_checked
 
-solve_module = importlib.import_module("scheduler.solver.solve")
+Listener = Callable[[float, float], None]
 TOWN = Path(__file__).resolve().parent.parent / "data" / "town.json"
 
 
@@ -71,11 +72,10 @@ def test_stop_before_any_pattern_is_a_prompt_timeout() -> None:
     assert solved.result.runtime < 10
 
 
-def test_stop_during_the_decomposition_keeps_the_constructed_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every scenario counts as large. The decomposition reports its bound, then each household
-    # it places (a report with neither objective nor bound); once all three are placed, stop:
-    # the improvement phase is cut short, and the pattern constructed is kept.
-    monkeypatch.setattr(solve_module, "DECOMPOSE_OPTIONS", 0)
+def test_stop_during_the_decomposition_keeps_the_constructed_pattern() -> None:
+    # Laid out by groups, the decomposition reports each household it places (a report with
+    # neither objective nor bound); once all three are placed, stop: bounding and improvement
+    # are cut short, and the pattern constructed is kept.
     stop = threading.Event()
     placed: list[Progress] = []
 
@@ -85,7 +85,9 @@ def test_stop_during_the_decomposition_keeps_the_constructed_pattern(monkeypatch
             if len(placed) == 3:
                 stop.set()
 
-    solved = solve_checked(generate_town(3, seed=4), time_limit=120, on_progress=on_progress, stop=stop)
+    solved = solve_checked(
+        generate_town(3, seed=4), time_limit=120, on_progress=on_progress, stop=stop, method=Method.GROUPS
+    )
     assert stop.is_set()
     assert solved.result.has_schedule
     assert solved.result.runtime < 60
@@ -114,32 +116,68 @@ def test_a_stop_asked_before_the_search_starts_is_kept() -> None:
     assert solved.result.runtime < 10
 
 
-def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # CP-SAT's interleaved search can end unproven long before its limit. Make the first round
-    # end at its first pattern: the search resumes from it and goes on to prove the optimum.
-    rounds: list[str] = []
-    search_once = solve_module._search_once
+def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern() -> None:
+    # CP-SAT's interleaved search can end unproven long before its limit. An injected search
+    # makes the first round end at its first pattern: the search resumes from it and goes on
+    # to prove the optimum.
+    rounds: list[SearchStatus] = []
 
-    def first_round_ends_at_its_first_pattern(built, run, seconds, *, reporter, **kwargs):  # type: ignore[no-untyped-def]
-        listening = reporter.on_progress
+    def first_round_ends_at_its_first_pattern(
+        model: CpModel, params: SearchParams, budget: Budget, *, on_solution: Listener | None = None
+    ) -> Outcome:
         if not rounds:
-            cut = threading.Event()
+            cut = Budget(budget.deadline, threading.Event(), budget.clock)
 
-            def on_progress(progress: Progress) -> None:
-                if progress.objective is not None:
-                    cut.set()
+            def first_only(objective: float, bound: float) -> None:
+                if on_solution is not None:
+                    on_solution(objective, bound)
+                cut.stop.set()
 
-            run = replace(run, stop=cut)
-            reporter.on_progress = on_progress
-        solver, code = search_once(built, run, seconds, reporter=reporter, **kwargs)
-        reporter.on_progress = listening
-        rounds.append(solver.status_name(code))
-        return solver, code
+            outcome = run(model, params, cut, on_solution=first_only)
+        else:
+            outcome = run(model, params, budget, on_solution=on_solution)
+        rounds.append(outcome.status)
+        return outcome
 
-    monkeypatch.setattr(solve_module, "_search_once", first_round_ends_at_its_first_pattern)
-    solved = solve_checked(generate_town(1, seed=0), time_limit=30)
-    assert rounds[0] == "FEASIBLE"
+    solved = solve_checked(
+        generate_town(1, seed=0), time_limit=30, search=first_round_ends_at_its_first_pattern
+    )
+    assert rounds[0] is SearchStatus.FEASIBLE
     assert len(rounds) >= 2
     assert solved.status == "optimal"
+
+
+class SteppingClock:
+    """A clock that moves on ``step`` seconds each time it is read, and can ask for a stop at a
+    given reading: the solve's budget then runs out, or is stopped, at a known point of its
+    work, whatever the machine's speed."""
+
+    def __init__(self, step: float, stop_at: int | None = None) -> None:
+        self.step = step
+        self.stop_at = stop_at
+        self.readings = 0
+        self.stop = threading.Event()
+
+    def __call__(self) -> float:
+        self.readings += 1
+        if self.readings == self.stop_at:
+            self.stop.set()
+        return self.readings * self.step
+
+
+def test_the_time_limit_holds_while_the_model_is_built() -> None:
+    # Each reading moves the clock on a second: the 30 s budget is spent after 30 readings,
+    # long before a 20-household town is pre-solved and built; the solve stops building.
+    clock = SteppingClock(1.0)
+    solved = solve_checked(generate_town(20, seed=1), time_limit=30, clock=clock)
+    assert solved.status == "timeout"
+    assert "within 30 s" in solved.explanation
+    assert clock.readings <= 40
+
+
+def test_a_stop_is_honoured_while_the_model_is_built() -> None:
+    clock = SteppingClock(0.0, stop_at=5)
+    solved = solve_checked(generate_town(20, seed=1), time_limit=60, clock=clock, stop=clock.stop)
+    assert solved.status == "timeout"
+    assert solved.explanation == "stopped before a pattern was found"
+    assert clock.readings <= 10

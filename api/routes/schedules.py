@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, ReadSessionDep, SettingsDep, TenantDep
+from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SettingsDep, TenantDep
 from api.models import Scenario, Schedule
 from api.publishing import render, store
 from api.routes.common import BUSY, CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
@@ -56,7 +56,7 @@ def get_schedule(schedule_id: str, session: ReadSessionDep, tenant: TenantDep) -
     responses=NOT_FOUND | CONFLICT | BUSY,
 )
 def publish_schedule(
-    schedule_id: str, request: Request, tenant: TenantDep, settings: SettingsDep
+    schedule_id: str, request: Request, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
 ) -> PublishResult:
     """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
 
@@ -75,12 +75,14 @@ def publish_schedule(
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
         with database.sessions.begin() as session:
             published = store(session, rendering)
-            if published is not None:
-                return PublishResult(
-                    schedule_id=schedule.id,
-                    scenario_id=schedule.scenario_id,
-                    feeds=[issued_feed(p.feed, settings, p.token, changed=p.changed) for p in published],
-                )
+        if published is not None:
+            if files is not None:
+                files.published(published)
+            return PublishResult(
+                schedule_id=schedule.id,
+                scenario_id=schedule.scenario_id,
+                feeds=[issued_feed(p.feed, settings, p.token, changed=p.changed) for p in published],
+            )
     raise HTTPException(
         status.HTTP_409_CONFLICT, "the scenario's feeds kept being published by other requests; try again"
     )

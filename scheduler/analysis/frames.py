@@ -18,6 +18,7 @@ from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession, sessions_from_doc
 from scheduler.solver import SolveResult
+from scheduler.travel import currency
 from scheduler.validate import KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
 from scheduler.validate.plans import client_of, inside_routine, timetable
 from scheduler.weights import TERMS
@@ -136,7 +137,7 @@ def itineraries_frame(scenario: Scenario, pattern: Pattern) -> pd.DataFrame:
             "leaves_after": format_time(leg.gap_start),
             "arrives_by": format_time(leg.gap_end),
             "minutes": leg.minutes,
-            "cost": leg.pence / 100,
+            "cost": currency(leg.pence),
             "touches_session": leg.touches_session,
         }
         for plan in t.plans

@@ -11,6 +11,7 @@ store), or, serving one feed at a time, :func:`revise` once per new schedule and
 """
 
 from scheduler.calendar.errors import (
+    DateRangeError,
     FeedError,
     NoScheduleError,
     RevisionStateError,
@@ -24,6 +25,7 @@ from scheduler.calendar.revisions import FeedRevisions, Revision
 from scheduler.calendar.vtimezone import vtimezone
 
 __all__ = [
+    "DateRangeError",
     "FeedError",
     "FeedOptions",
     "FeedRevisions",

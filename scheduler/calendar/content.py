@@ -6,10 +6,15 @@ escort and what to bring, and, as an option, the journeys. Practitioner and venu
 carry the least personal data they need: a client's initials and id, never their routines
 or home; a home visit's address appears only in the feed of the practitioners who visit.
 A client's home has no venue feed.
+
+Names and addresses come from the scenario as they are, except that control characters
+(a newline in a name, a tab, a NUL) become a space: iCalendar text may not carry them,
+and a feed's name or a summary is one line.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +26,9 @@ from scheduler.model import Appointment, Client, Practitioner, Scenario, Venue
 
 AudienceKind = Literal["household", "client", "carer", "practitioner", "venue"]
 FAMILY: frozenset[AudienceKind] = frozenset({"household", "client", "carer"})
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+"""Runs of control characters (C0, DEL, C1) and the Unicode line and paragraph separators."""
 
 MODE_WORDS = {"car": "by car", "public": "by public transport", "walk": "on foot", "taxi": "by taxi"}
 
@@ -86,6 +94,10 @@ def includes(scenario: Scenario, audience: Audience, event: FeedEvent, travel: b
 
 def calendar_name(scenario: Scenario, audience: Audience) -> str:
     """The feed's display name: ``"Appointments – Jonny and Mia"``, ``"Sessions – Ana Ruiz"``."""
+    return one_line(_calendar_name(scenario, audience))
+
+
+def _calendar_name(scenario: Scenario, audience: Audience) -> str:
     match audience.kind:
         case "household":
             names = [c.name for c in scenario.clients if c.household == audience.id]
@@ -118,11 +130,23 @@ def event_text(scenario: Scenario, audience: Audience, event: FeedEvent) -> Even
         lines.append(f"Escort: {scenario.carers[session.carer].name}")
     if audience.is_family and appt.bring:
         lines.append(f"Bring: {appt.bring}")
+    return _event_text(f"{title(appt)} – {who}", lines, place(venue), geo(venue))
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of control characters (newlines included) as one space."""
+    return _CONTROLS.sub(" ", text)
+
+
+def _event_text(
+    summary: str, lines: Sequence[str], location: str, position: tuple[float, float] | None
+) -> EventText:
+    """The event's words with every line of them made one line (see :func:`one_line`)."""
     return EventText(
-        summary=f"{title(appt)} – {who}",
-        description="\n".join(lines),
-        location=place(venue),
-        geo=geo(venue),
+        summary=one_line(summary),
+        description="\n".join(one_line(line) for line in lines),
+        location=one_line(location),
+        geo=position,
     )
 
 
@@ -185,7 +209,7 @@ def _travel_text(scenario: Scenario, audience: Audience, event: FeedEvent, leg: 
         f"{format_time(event.session.start)}, {session_venue.name}",
         f"From {place(origin)} to {place(destination)}, {how}",
     ]
-    return EventText(summary=summary, description="\n".join(lines), location=place(origin), geo=geo(origin))
+    return _event_text(summary, lines, place(origin), geo(origin))
 
 
 def _home_of(scenario: Scenario, leg: TravelLeg) -> int:

@@ -2,13 +2,17 @@
 
 This is how the command line publishes (``scheduler export``): the revision state lives
 in ``DIR/.revisions.json``, so exporting a re-planned schedule into the same directory
-keeps every UID and raises SEQUENCE only for the sessions that moved.
+keeps every UID and raises SEQUENCE only for the sessions that moved. File names are the
+feed keys (see :func:`feed_file_name`) unless a key is too long for a file system or
+differs from another only in letter case.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +21,18 @@ from scheduler.calendar.errors import RevisionStateError
 from scheduler.calendar.render import FeedOptions, render_feeds
 from scheduler.calendar.revisions import FeedRevisions
 from scheduler.contract.schedule import ScheduleDoc
+from scheduler.files import write_atomically
 from scheduler.model import Scenario
 
 REVISIONS_FILE = ".revisions.json"
+SUFFIX = ".ics"
+STEM_BYTES = 200
+"""A key up to this long is the file's stem as it is; a longer one is cut and given a digest.
+
+File systems allow 255 bytes a name. The cut stem of a longer key (nearly this much of
+it, ``~`` and :data:`DIGEST_CHARS` hex digits) is longer than this, so it never equals a
+kept key."""
+DIGEST_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -39,21 +52,22 @@ def export_feeds(
     revised_at: datetime,
     options: FeedOptions | None = None,
 ) -> ExportResult:
-    """Write every feed of ``schedule`` to ``directory`` as ``<key>.ics`` and update its ``.revisions.json``.
+    """Write every feed of ``schedule`` to ``directory`` and update its ``.revisions.json``.
 
-    ``revised_at`` (aware) stamps new and changed events. Each file is replaced atomically,
-    the revision state last, so an interrupted export is simply done again.
+    Each feed goes to ``<key>.ics`` (see :func:`feed_file_names`). ``revised_at`` (aware)
+    stamps new and changed events. Each file is replaced atomically, the revision state
+    last, so an interrupted export is simply done again.
     """
     previous = read_revisions(directory / REVISIONS_FILE)
     feeds = render_feeds(scenario, schedule, revisions=previous, revised_at=revised_at, options=options)
-    directory.mkdir(parents=True, exist_ok=True)
+    names = feed_file_names(feeds.feeds)
     files = []
     for key, data in feeds.feeds.items():
-        path = directory / f"{key}.ics"
-        _replace(path, data)
+        path = directory / names[key]
+        write_atomically(path, data)
         files.append(path)
     state = json.dumps(feeds.revisions.to_json(), indent=2, sort_keys=True) + "\n"
-    _replace(directory / REVISIONS_FILE, state.encode())
+    write_atomically(directory / REVISIONS_FILE, state.encode())
     before = previous.events if previous is not None else {}
     after = feeds.revisions.events
     return ExportResult(
@@ -74,7 +88,29 @@ def read_revisions(path: Path) -> FeedRevisions | None:
     return FeedRevisions.from_json(data)
 
 
-def _replace(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+def feed_file_names(keys: Iterable[str]) -> dict[str, str]:
+    """The file name of each feed key: ``"<key>.ics"``, or a cut key and digest where that cannot serve.
+
+    Keys are percent-encoded ASCII (:attr:`scheduler.calendar.content.Audience.key`), so
+    every name is made of letters, digits and ``-._~%`` and is at most 225 bytes long.
+    A key longer than :data:`STEM_BYTES`, or one that equals another but for letter case
+    (one file on macOS and Windows), gets :func:`cut_name`. Names depend only on the keys:
+    the same feeds are written to the same files on every export.
+    """
+    keys = list(keys)
+    folded = Counter(key.casefold() for key in keys)
+    return {
+        key: (cut_name(key) if len(key) > STEM_BYTES or folded[key.casefold()] > 1 else key) + SUFFIX
+        for key in keys
+    }
+
+
+def cut_name(key: str) -> str:
+    """The stem of a feed file for ``key``: its first :data:`STEM_BYTES` characters, whole
+    percent-escapes only, then ``~`` and a digest of the whole key in lower-case hex."""
+    stem = key[:STEM_BYTES]
+    escape = stem.rfind("%", len(stem) - 2)
+    if escape != -1:
+        stem = stem[:escape]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:DIGEST_CHARS]
+    return f"{stem}~{digest}"

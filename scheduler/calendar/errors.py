@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from scheduler.errors import CarePatternError
 
@@ -29,6 +29,17 @@ class TimezoneRuleError(FeedError):
             f"{tzid}: {reason} in {span} (clock changes at {changes}); "
             "it cannot be published as a rule-based VTIMEZONE"
         )
+
+
+class DateRangeError(FeedError):
+    """A date the feeds cannot carry: ``location`` names where it comes from
+    (``horizon.repeat_until``), ``value`` is the date, ``reason`` what the feeds allow."""
+
+    def __init__(self, location: str, value: date, reason: str) -> None:
+        self.location = location
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{location} {value.isoformat()}: {reason}")
 
 
 class UnknownFeedError(FeedError):

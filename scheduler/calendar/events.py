@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
+from urllib.parse import quote
 
+from scheduler.calendar.errors import DateRangeError
+from scheduler.calendar.vtimezone import LAST_YEAR, RULE_EPOCH
 from scheduler.clock import date_of, day_index, parse_time
 from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import Itinerary, Leg, ScheduleDoc
@@ -27,6 +31,16 @@ Direction = Literal["to", "from"]
 
 UID_DOMAIN = "carepattern"
 """Right-hand side of every UID: ``<event>@<scenario key>.carepattern``."""
+
+FIRST_DATE = date(RULE_EPOCH, 1, 1)
+"""The earliest date a feed shows: its VTIMEZONE's rules start in this year."""
+LAST_DATE = date(LAST_YEAR, 12, 31)
+"""The latest date a feed shows (the last year a VTIMEZONE is written for)."""
+MAX_REPEAT_DAYS = 36524
+"""A feed repeats its pattern for at most this many days (100 years) from ``horizon.start``:
+every occurrence is computed, so an unbounded ``repeat_until`` would cost unbounded time."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -126,9 +140,10 @@ def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | N
     Raises :class:`ScheduleError` (with locations) when the schedule does not refer to
     ``scenario``, names one appointment occurrence twice, or has a leg to an unknown venue.
     """
+    check_dates(scenario.horizon)
     _check_unique_occurrences(schedule)
     sessions = sessions_from_doc(scenario, schedule)
-    domain = f"{calendar_key or scenario_key(scenario)}.{UID_DOMAIN}"
+    domain = f"{uid_part(calendar_key or scenario_key(scenario))}.{UID_DOMAIN}"
     events = []
     for session in sessions:
         recurrence = recurrence_of(scenario.horizon, session.week, session.day, session.start)
@@ -138,6 +153,29 @@ def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | N
         events.append(FeedEvent(uid, session, session.start, session.end, recurrence, session.venue))
     events.extend(_travel_events(scenario, schedule, events, domain))
     return tuple(events)
+
+
+def check_dates(horizon: Horizon) -> None:
+    """Raise :class:`DateRangeError` unless every date of the feeds lies in :data:`FIRST_DATE` to
+    :data:`LAST_DATE` and ``repeat_until`` is at most :data:`MAX_REPEAT_DAYS` after ``start``."""
+    span = f"feeds show dates from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
+    if horizon.start < FIRST_DATE:
+        raise DateRangeError("horizon.start", horizon.start, span)
+    if horizon.start.toordinal() + horizon.days - 1 > LAST_DATE.toordinal():
+        ends = f"the pattern would end after {LAST_DATE.isoformat()}; {span}"
+        raise DateRangeError("horizon.start", horizon.start, ends)
+    until = horizon.repeat_until
+    if until is None:
+        return
+    if until > LAST_DATE:
+        raise DateRangeError("horizon.repeat_until", until, span)
+    if until.toordinal() - horizon.start.toordinal() > MAX_REPEAT_DAYS:
+        latest = date.fromordinal(horizon.start.toordinal() + MAX_REPEAT_DAYS)
+        raise DateRangeError(
+            "horizon.repeat_until",
+            until,
+            f"feeds repeat the pattern for at most 100 years from horizon.start, to {latest.isoformat()}",
+        )
 
 
 def recurrence_of(horizon: Horizon, week: int, day: int, start: int) -> Recurrence | None:
@@ -167,7 +205,13 @@ def _at(day: date, minutes: int) -> datetime:
 
 
 def _occurrence_name(scenario: Scenario, session: PlacedSession) -> str:
-    return f"{scenario.appointments[session.appointment].id}-{session.occurrence}"
+    return f"{uid_part(scenario.appointments[session.appointment].id)}-{session.occurrence}"
+
+
+def uid_part(text: str) -> str:
+    """An id as part of a UID: as it is, but for control characters, percent-encoded (iCalendar
+    text may not carry them)."""
+    return _CONTROL.sub(lambda match: quote(match.group()), text)
 
 
 def _check_unique_occurrences(schedule: ScheduleDoc) -> None:
@@ -220,7 +264,7 @@ def _legs_of_day(
     domain: str,
 ) -> Iterable[FeedEvent]:
     used: set[int] = set()
-    person_id = _person_id(scenario, person)
+    person_id = uid_part(_person_id(scenario, person))
     for direction in ("to", "from"):
         for event in day_sessions:
             k = _matching_leg(legs, event.session, direction, used)

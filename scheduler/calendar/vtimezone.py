@@ -19,13 +19,17 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
-from scheduler.calendar.errors import TimezoneRuleError
+from scheduler.calendar.errors import DateRangeError, TimezoneRuleError
 
 RULE_EPOCH = 1970
 """Year of each rule block's DTSTART, as Outlook and most publishers write it."""
 
 DISAMBIGUATION_YEARS = 7
 """Years after the feed used to tell "4th Sunday" from "last Sunday" (7 weekday alignments)."""
+
+LAST_YEAR = 9990
+"""The last year a VTIMEZONE is written for: the years read after it, and a time in UTC,
+stay inside the dates Python can represent."""
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 LAST = -1
@@ -88,8 +92,14 @@ def vtimezone(tzid: str, years: range) -> Timezone:
     """The rule-based VTIMEZONE of IANA zone ``tzid``, exact for every clock change in ``years``.
 
     Raises :class:`TimezoneRuleError` when the zone's changes in ``years`` cannot be written
-    as one yearly STANDARD and one yearly DAYLIGHT rule.
+    as one yearly STANDARD and one yearly DAYLIGHT rule, :class:`DateRangeError` for years
+    outside :data:`RULE_EPOCH` to :data:`LAST_YEAR`.
     """
+    for year in (years.start, years.stop - 1):
+        if not RULE_EPOCH <= year <= LAST_YEAR:
+            raise DateRangeError(
+                "years", date(year, 1, 1), f"a VTIMEZONE covers years {RULE_EPOCH} to {LAST_YEAR}"
+            )
     zone = ZoneInfo(tzid)
     component = Timezone()
     component.add("tzid", tzid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -25,9 +26,15 @@ def format_location(loc: Sequence[str | int]) -> str:
             text += f"[{part}]"
         elif part == "[key]":
             continue
+        elif not _PLAIN_KEY.match(part):
+            text += f"[{_short(part)}]"
         else:
-            text += f".{part}" if text else str(part)
+            text += f".{part}" if text else part
     return text
+
+
+_PLAIN_KEY = re.compile(r"^[^\s.\[\]\"\\\x00-\x1f\x7f-\x9f\u2028\u2029]+$")
+"""A key shown as ``.key`` in a location; any other is shown quoted, as ``["odd key"]``."""
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
@@ -75,7 +82,11 @@ def _field_names_at(root: type[BaseModel], loc: Sequence[str | int]) -> list[str
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, default=str)
+    """``value`` as short, printable JSON (escapes for control characters and lone surrogates)."""
+    try:
+        text = json.dumps(value, default=str)
+    except (RecursionError, ValueError):
+        text = f"a nested {type(value).__name__}"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -88,7 +99,7 @@ def _message(root: type[BaseModel], error: Any) -> InputIssue:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         hint = did_you_mean(key, _field_names_at(root, loc[:-1]))
-        return InputIssue(format_location(loc), f'unknown field "{key}"{hint}')
+        return InputIssue(format_location(loc), f"unknown field {_short(key)}{hint}")
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         if loc and loc[-1] == "[key]":
@@ -130,7 +141,9 @@ def parse_json(text: str | bytes, error: type[InputError]) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except _DuplicateKeyError as exc:
-        raise error([InputIssue("", f'the key "{exc.key}" appears twice in one object')]) from None
+        raise error([InputIssue("", f"the key {_short(exc.key)} appears twice in one object")]) from None
+    except RecursionError:
+        raise error([InputIssue("", "arrays or objects are nested too deeply")]) from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise error([InputIssue(where, f"not valid JSON: {exc.msg}")]) from None

@@ -1,13 +1,41 @@
-"""The schedule document of ``shared/spec/scenario.md``: the engine's answer."""
+"""The schedule document of the format (``docs/format.md``): the engine's answer.
+
+Numbers are numbers (not text or booleans) and finite; dates lie in the format's years.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from scheduler.contract.scenario import ContractModel, Day, Id, TimeOfDay
+from scheduler.contract.scenario import ContractModel, Day, Id, IsoDate, Label, TimeOfDay
+
+
+def _not_text(value: Any) -> Any:
+    """Numbers only: ``"60"`` and ``true`` are rejected before pydantic would convert them."""
+    if isinstance(value, str | bool):
+        raise ValueError(f"{json.dumps(value)[:60]} is not a number")
+    return value
+
+
+def _int(default: Any = ..., lower: int | None = 0, upper: int | None = None, **info: Any) -> Any:
+    """An integer field (``2.0`` is 2; ``2.5``, ``"2"`` and ``true`` are not integers)."""
+    return Field(default, ge=lower, le=upper, **info)
+
+
+def _real(default: Any = ..., lower: float | None = None, **info: Any) -> Any:
+    """A finite number field."""
+    return Field(default, allow_inf_nan=False, ge=lower, **info)
+
+
+Whole = Annotated[int, BeforeValidator(_not_text)]
+"""An integer of the schedule (the engine may write it as ``2.0``)."""
+Real = Annotated[float, BeforeValidator(_not_text)]
+"""A number of the schedule."""
+Figure = Annotated[Real, _real()]
+"""A finite number: a weighted term, a KPI."""
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 
@@ -15,21 +43,21 @@ Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 class Objective(ContractModel):
     """The weighted objective, its proven bound and every component with its weight applied."""
 
-    total: float | None = None
-    bound: float | None = None
-    gap: float | None = Field(None, description="(total - bound) / total; 0 when proven optimal.")
-    components: dict[str, float] = Field(default_factory=dict)
+    total: Real | None = _real(None)
+    bound: Real | None = _real(None)
+    gap: Real | None = _real(None, description="(total - bound) / total; 0 when proven optimal.")
+    components: dict[str, Figure] = Field(default_factory=dict)
 
 
 class Session(ContractModel):
     """One session of an appointment, placed in the pattern."""
 
     appointment: Id
-    occurrence: int = Field(ge=1, description="1, 2, ... in order of week then time.")
+    occurrence: Whole = _int(lower=1, description="1, 2, ... in order of week then time.")
     client: Id
-    week: int = Field(ge=1, le=2)
+    week: Whole = _int(lower=1, upper=2)
     day: Day
-    date: date
+    date: IsoDate
     start: TimeOfDay
     end: TimeOfDay
     venue: Id = Field(description="Venue id (a home visit names the client's home venue).")
@@ -41,8 +69,8 @@ class RoutinePlacement(ContractModel):
     """Where a flexible routine falls on one day of the pattern."""
 
     client: Id
-    name: str
-    week: int = Field(ge=1, le=2)
+    name: Label
+    week: Whole = _int(lower=1, upper=2)
     day: Day
     start: TimeOfDay
     end: TimeOfDay
@@ -55,9 +83,9 @@ class Leg(ContractModel):
     to: Id
     depart: TimeOfDay
     arrive: TimeOfDay
-    minutes: int = Field(ge=0)
-    cost: float = Field(0, ge=0)
-    mode: str | None = None
+    minutes: Whole = _int()
+    cost: Real = _real(0, lower=0)
+    mode: Label | None = None
 
     model_config = ContractModel.model_config | {"populate_by_name": True}
 
@@ -67,7 +95,7 @@ class Itinerary(ContractModel):
 
     person: Id
     role: Literal["client", "carer", "practitioner"] | None = None
-    week: int = Field(ge=1, le=2)
+    week: Whole = _int(lower=1, upper=2)
     day: Day
     legs: list[Leg] = Field(default_factory=list)
 
@@ -75,18 +103,18 @@ class Itinerary(ContractModel):
 class Kpis(ContractModel):
     """Raw figures for one client (no weights applied)."""
 
-    trips: int = 0
-    appointment_days: int = 0
-    family_travel_minutes: int = 0
-    family_travel_cost: float = 0
-    distinct_people: int = 0
-    outside_preferred_windows: int = 0
-    avoided_days: int = 0
-    waiting_minutes: int = 0
-    disruption: int = 0
-    sessions: int = 0
-    session_minutes: int = 0
-    before: dict[str, float] | None = Field(
+    trips: Whole = _int(0)
+    appointment_days: Whole = _int(0)
+    family_travel_minutes: Whole = _int(0)
+    family_travel_cost: Real = _real(0)
+    distinct_people: Whole = _int(0)
+    outside_preferred_windows: Whole = _int(0)
+    avoided_days: Whole = _int(0)
+    waiting_minutes: Whole = _int(0)
+    disruption: Whole = _int(0)
+    sessions: Whole = _int(0)
+    session_minutes: Whole = _int(0)
+    before: dict[str, Figure] | None = Field(
         None, description="The same figures for today's current bookings, where given."
     )
 
@@ -96,12 +124,12 @@ class ScheduleDoc(ContractModel):
 
     status: Status
     objective: Objective = Field(default_factory=Objective)
-    solve_seconds: float = 0
+    solve_seconds: Real = _real(0, lower=0)
     sessions: list[Session] = Field(default_factory=list)
     routines: list[RoutinePlacement] = Field(default_factory=list)
     itineraries: list[Itinerary] = Field(default_factory=list)
     kpis: dict[str, Kpis] = Field(default_factory=dict)
-    practitioner_kpis: dict[str, dict[str, float]] = Field(
+    practitioner_kpis: dict[str, dict[str, Figure]] = Field(
         default_factory=dict, description="Per practitioner: sessions, minutes, travel minutes."
     )
     dropped: list[Id] = Field(default_factory=list, description="Optional appointments left out.")

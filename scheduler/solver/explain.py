@@ -11,14 +11,14 @@ deletion to a minimal set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from ortools.sat.python import cp_model
+from collections.abc import Callable, Sequence
 
 from scheduler.clock import DAY_NAMES, format_time, span_label
 from scheduler.model import Appointment, Scenario
-from scheduler.solver.model import Group, PatternModel
+from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
+from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import Presolved, hours_text
+from scheduler.solver.rules import BoolVar, Group, RuleKind
 from scheduler.travel import Travel
 
 MAX_FACTS_PER_DAY = 3
@@ -142,70 +142,55 @@ def explain_infeasible(
     scenario: Scenario,
     presolved: Presolved,
     travel: Travel,
+    budget: Budget,
     *,
-    time_limit: float,
     only: set[int] | None = None,
 ) -> str:
-    """The smallest set of rule groups found that cannot hold together, in words.
+    """The smallest set of rule groups found within ``budget`` that cannot hold together, in words.
 
     ``only`` restricts the search to those appointments (a group that cannot be placed).
     """
-    built = PatternModel(scenario, presolved, travel, relaxable=True, only=only).build(objective=False)
-    groups = built.groups.literals
-    core = _core(built.m, groups, list(groups), time_limit)
+    try:
+        model = PatternModel(scenario, presolved, travel, budget, explaining=True, only=only, objective=False)
+    except SolveInterruptedError:
+        return _not_narrowed(scenario, presolved)
+    groups = model.rules.literals
+    core = _core(model, groups, list(groups), budget, budget.left())
     if core is None:
-        return (
-            "No pattern exists, and the conflict could not be narrowed down in the time allowed. "
-            "The appointments with the fewest possible slots are: " + _tightest(scenario, presolved) + "."
-        )
-    per_check = max(0.5, time_limit / max(1, len(core)))
+        return _not_narrowed(scenario, presolved)
     kept = list(core)
-    for group in list(core):
+    for n, group in enumerate(core):
         trial = [g for g in kept if g != group]
-        smaller = _core(built.m, groups, trial, per_check)
+        smaller = _core(model, groups, trial, budget, max(0.5, budget.left() / (len(core) - n)))
         if smaller is not None:
             kept = [g for g in kept if g in smaller]
-    lines = [_group_text(scenario, presolved, g) for g in sorted(kept, key=_group_order)]
+    lines = [_group_text(scenario, presolved, g) for g in sorted(kept, key=Group.order)]
     return "No pattern keeps all of these together; relax one of them:\n" + "\n".join(
         f"- {line}" for line in lines
     )
 
 
+def _not_narrowed(scenario: Scenario, presolved: Presolved) -> str:
+    return (
+        "No pattern exists, and the conflict could not be narrowed down in the time allowed. "
+        "The appointments with the fewest possible slots are: " + _tightest(scenario, presolved) + "."
+    )
+
+
 def _core(
-    model: cp_model.CpModel, literals: dict[Group, cp_model.IntVar], assumed: list[Group], time_limit: float
+    model: PatternModel, literals: dict[Group, BoolVar], assumed: list[Group], budget: Budget, seconds: float
 ) -> list[Group] | None:
     """Groups of a conflict among ``assumed``, or None when these can hold together (or time ran out)."""
-    model.clear_assumptions()
-    model.add_assumptions([literals[g] for g in assumed])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1
-    status = solver.solve(model)
-    if status != cp_model.INFEASIBLE:
+    cp = model.cp
+    cp.clear_assumptions()
+    cp.add_assumptions([literals[g] for g in assumed])
+    outcome = run(cp, SearchParams(seconds), budget)
+    if outcome.status is not SearchStatus.INFEASIBLE:
         return None
     by_index = {literals[g].index: g for g in assumed}
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    core = [by_index[i] for i in outcome.core() if i in by_index]
     # When presolve alone proves infeasibility, CP-SAT may report no core: all assumed count.
     return core or list(assumed)
-
-
-_ORDER = (
-    "frequency",
-    "pin",
-    "role",
-    "client",
-    "routine",
-    "carer",
-    "practitioner",
-    "journey",
-    "rooms",
-    "limit",
-    "plimit",
-)
-
-
-def _group_order(group: Group) -> tuple[int, int, str]:
-    return _ORDER.index(group.kind), group.subject, group.detail
 
 
 def _tightest(scenario: Scenario, presolved: Presolved) -> str:
@@ -236,55 +221,92 @@ def _role_text(scenario: Scenario, presolved: Presolved, appt: Appointment) -> s
 
 
 def _group_text(scenario: Scenario, presolved: Presolved, group: Group) -> str:
-    s = scenario
-    if group.kind == "frequency":
-        appt = s.appointments[group.subject]
-        days = sorted({o.pattern_day for o in presolved.options if o.appointment == appt.index})
-        where = ", ".join(_day_label(s, g) for g in days) or "no day"
-        return f"{describe(s, appt)} must have all its sessions; it can only go on {where}"
-    if group.kind == "pin":
-        appt = s.appointments[group.subject]
-        pins = ", ".join(
-            f"{DAY_NAMES[b.day]} {format_time(b.start)} at {s.venues[b.venue].name}" for b in appt.pinned
-        )
-        return f"{appt.id} is pinned to {pins}"
-    if group.kind == "role":
-        return _role_text(s, presolved, s.appointments[group.subject])
-    if group.kind == "client":
-        client = s.clients[group.subject]
-        fixed = sorted(
-            {
-                f"{r.name} {span_label(r.span.start, r.span.end)} at {s.venues[r.at].name}"
-                for r in client.routines
-                if r.is_fixed
-            }
-        )
-        extra = f"; fixed routines: {', '.join(fixed)}" if fixed else ""
-        return f"{client.name} can be in one place at a time, travelling by {client.travel_mode}{extra}"
-    if group.kind == "routine":
-        client = s.clients[group.subject]
-        (r,) = [r for r in client.routines if r.name == group.detail]
-        window = span_label(r.span.start, r.span.end)
-        return f"{client.name}'s {r.name} needs {r.duration} free minutes within {window}"
-    if group.kind == "carer":
-        carer = s.carers[group.subject]
-        hours = f", free {hours_text(carer.available)}" if carer.available is not None else ""
-        return f"{carer.name} can escort one client at a time, travelling by {carer.travel_mode}{hours}"
-    if group.kind == "practitioner":
-        prac = s.practitioners[group.subject]
-        hours = f", works {hours_text(prac.available)}" if prac.available is not None else ""
-        return f"{prac.name} can be in one place at a time{hours}"
-    if group.kind == "journey":
-        origin, destination = s.venues[group.subject].name, s.venues[group.other].name
-        return (
-            f"no travel time is known from {origin} to {destination} by {group.detail}, so nobody "
-            "goes straight from one to the other: give both venues lat/lon or add a travel.matrix entry"
-        )
-    if group.kind == "rooms":
-        venue = s.venues[group.subject]
-        return f"{venue.name} holds {venue.rooms} session(s) at once"
-    if group.kind == "limit":
-        client = s.clients[group.subject]
-        return f"{client.name}'s limit {group.detail} = {getattr(client.limits, group.detail)}"
+    """The rule of ``group`` in words."""
+    return _TEXTS[group.kind](scenario, presolved, group)
+
+
+def _frequency_text(s: Scenario, presolved: Presolved, group: Group) -> str:
+    appt = s.appointments[group.subject]
+    days = sorted({o.pattern_day for o in presolved.options if o.appointment == appt.index})
+    where = ", ".join(_day_label(s, g) for g in days) or "no day"
+    return f"{describe(s, appt)} must have all its sessions; it can only go on {where}"
+
+
+def _pin_text(s: Scenario, _: Presolved, group: Group) -> str:
+    appt = s.appointments[group.subject]
+    pins = ", ".join(
+        f"{DAY_NAMES[b.day]} {format_time(b.start)} at {s.venues[b.venue].name}" for b in appt.pinned
+    )
+    return f"{appt.id} is pinned to {pins}"
+
+
+def _client_text(s: Scenario, _: Presolved, group: Group) -> str:
+    client = s.clients[group.subject]
+    fixed = sorted(
+        {
+            f"{r.name} {span_label(r.span.start, r.span.end)} at {s.venues[r.at].name}"
+            for r in client.routines
+            if r.is_fixed
+        }
+    )
+    extra = f"; fixed routines: {', '.join(fixed)}" if fixed else ""
+    return f"{client.name} can be in one place at a time, travelling by {client.travel_mode}{extra}"
+
+
+def _routine_text(s: Scenario, _: Presolved, group: Group) -> str:
+    client = s.clients[group.subject]
+    r = client.routines[int(group.detail)]
+    window = span_label(r.span.start, r.span.end)
+    return f"{client.name}'s {r.name} needs {r.duration} free minutes within {window}"
+
+
+def _carer_text(s: Scenario, _: Presolved, group: Group) -> str:
+    carer = s.carers[group.subject]
+    hours = f", free {hours_text(carer.available)}" if carer.available is not None else ""
+    return f"{carer.name} can escort one client at a time, travelling by {carer.travel_mode}{hours}"
+
+
+def _practitioner_text(s: Scenario, _: Presolved, group: Group) -> str:
+    prac = s.practitioners[group.subject]
+    hours = f", works {hours_text(prac.available)}" if prac.available is not None else ""
+    return f"{prac.name} can be in one place at a time{hours}"
+
+
+def _journey_text(s: Scenario, _: Presolved, group: Group) -> str:
+    origin, destination = s.venues[group.subject].name, s.venues[group.other].name
+    return (
+        f"no travel time is known from {origin} to {destination} by {group.detail}, so nobody "
+        "goes straight from one to the other: give both venues lat/lon or add a travel.matrix entry"
+    )
+
+
+def _rooms_text(s: Scenario, _: Presolved, group: Group) -> str:
+    venue = s.venues[group.subject]
+    return f"{venue.name} holds {venue.rooms} session(s) at once"
+
+
+def _client_limit_text(s: Scenario, _: Presolved, group: Group) -> str:
+    client = s.clients[group.subject]
+    return f"{client.name}'s limit {group.detail} = {getattr(client.limits, group.detail)}"
+
+
+def _practitioner_limit_text(s: Scenario, _: Presolved, group: Group) -> str:
     prac = s.practitioners[group.subject]
     return f"{prac.name}'s limit {group.detail} = {getattr(prac.limits, group.detail)}"
+
+
+_TEXTS: dict[RuleKind, Callable[[Scenario, Presolved, Group], str]] = {
+    RuleKind.FREQUENCY: _frequency_text,
+    RuleKind.PIN: _pin_text,
+    RuleKind.ROLE: lambda s, presolved, group: _role_text(s, presolved, s.appointments[group.subject]),
+    RuleKind.CLIENT: _client_text,
+    RuleKind.ROUTINE: _routine_text,
+    RuleKind.CARER: _carer_text,
+    RuleKind.PRACTITIONER: _practitioner_text,
+    RuleKind.JOURNEY: _journey_text,
+    RuleKind.ROOMS: _rooms_text,
+    RuleKind.CLIENT_LIMIT: _client_limit_text,
+    RuleKind.PRACTITIONER_LIMIT: _practitioner_limit_text,
+}
+"""How each rule group is said (every kind has its words)."""
+assert set(_TEXTS) == set(RuleKind), "every rule kind needs its words"

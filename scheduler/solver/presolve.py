@@ -18,7 +18,9 @@ from functools import partial
 
 from scheduler.clock import DAY_NAMES, span_label
 from scheduler.model import Appointment, Client, Scenario, Span, WeeklyHours
+from scheduler.schedule import PlacedSession
 from scheduler.solver import starts as st
+from scheduler.solver.cpsat import Budget
 from scheduler.solver.starts import Starts
 from scheduler.travel import Journey, Travel
 
@@ -47,6 +49,21 @@ class Option:
         """``week * 7 + day``."""
         return self.week * 7 + self.day
 
+    def placed(self, scenario: Scenario, slot_number: int) -> PlacedSession:
+        """The session of this option starting at ``slot_number`` (occurrence not yet numbered)."""
+        start = slot_number * scenario.horizon.slot
+        return PlacedSession(
+            week=self.week,
+            day=self.day,
+            start=start,
+            end=start + scenario.appointments[self.appointment].duration,
+            appointment=self.appointment,
+            occurrence=0,
+            venue=self.venue,
+            practitioners=self.practitioners,
+            carer=self.carer,
+        )
+
 
 @dataclass
 class Presolved:
@@ -56,6 +73,15 @@ class Presolved:
     by_appointment_day: dict[tuple[int, int], list[Option]] = field(default_factory=dict)
     lost_days: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     """(appointment, pattern day) -> the simplest sets of facts that left no slot that day."""
+
+    @classmethod
+    def of(cls, options: Sequence[Option]) -> Presolved:
+        """These options, grouped (no lost days)."""
+        out = cls()
+        for o in options:
+            out.options.append(o)
+            out.by_appointment_day.setdefault((o.appointment, o.pattern_day), []).append(o)
+        return out
 
     def subset(self, appointments: set[int]) -> Presolved:
         """The options of ``appointments`` only (option indices are kept)."""
@@ -141,9 +167,10 @@ class Presolver:
         }
         self.result = Presolved()
 
-    def run(self) -> Presolved:
-        """Enumerate every option of every appointment."""
+    def run(self, budget: Budget) -> Presolved:
+        """Enumerate every option of every appointment (checking ``budget`` between them)."""
         for appt in self.s.appointments:
+            budget.check()
             for week in range(self.s.horizon.weeks):
                 for day in range(7):
                     self._appointment_day(appt, week, day)
@@ -367,6 +394,7 @@ def _simplest(chains: Sequence[tuple[int, Sequence[str]]]) -> list[str]:
     return list(dict.fromkeys(" and ".join(chain) for chain in best.values()))
 
 
-def presolve(scenario: Scenario, travel: Travel) -> Presolved:
-    """Every option of every appointment of ``scenario`` (see the module's docstring)."""
-    return Presolver(scenario, travel).run()
+def presolve(scenario: Scenario, travel: Travel, budget: Budget) -> Presolved:
+    """Every option of every appointment of ``scenario`` (see the module's docstring); raises
+    :class:`~scheduler.solver.cpsat.SolveInterruptedError` when ``budget`` runs out first."""
+    return Presolver(scenario, travel).run(budget)

@@ -8,11 +8,10 @@ from typing import Literal
 
 from scheduler.clock import DAYS, format_time
 from scheduler.contract import schedule as doc
-from scheduler.model import Scenario
+from scheduler.model import PersonKind, Scenario
 from scheduler.schedule import PlacedRoutine, PlacedSession, session_to_doc
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
-PersonKind = Literal["client", "carer", "practitioner"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,8 @@ class SolveResult:
     itineraries: tuple[Itinerary, ...] = ()
     dropped: tuple[int, ...] = ()
     explanation: str | None = None
+    build_seconds: float = 0.0
+    """Of ``runtime``, the seconds spent pre-solving and building models."""
 
     @property
     def has_schedule(self) -> bool:

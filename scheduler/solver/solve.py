@@ -1,67 +1,77 @@
-"""``solve()``: pre-solve, build, search, and read the pattern back; never raises on infeasible."""
+"""``solve()``: pre-solve, build, search, and read the pattern back; never raises on infeasible.
+
+Every step runs against one :class:`~scheduler.solver.cpsat.Budget` (the time limit and the
+stop signal): pre-solve and model building check it between steps, searches never run past
+it, and an explanation gets what is left. A solve that runs out of time before any pattern
+is found answers ``timeout``.
+"""
 
 from __future__ import annotations
 
-import itertools
+import enum
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
-
-from ortools.sat.python import cp_model
+from dataclasses import dataclass
 
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedRoutine, PlacedSession, number_occurrences
+from scheduler.solver.cpsat import (
+    Budget,
+    Clock,
+    Outcome,
+    SearchParams,
+    SearchStatus,
+    SolveInterruptedError,
+    run,
+)
 from scheduler.solver.decompose import Decomposition, client_groups
+from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.explain import explain_infeasible, precheck
-from scheduler.solver.model import SCALE, DayCircuit, PatternModel
+from scheduler.solver.pattern import Pattern, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
-from scheduler.solver.result import Itinerary, Leg, Progress, SolveResult, Status
+from scheduler.solver.result import Progress, SolveResult, Status
+from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
-from scheduler.weights import TERMS
 
 ProgressCallback = Callable[[Progress], None]
+Search = Callable[..., Outcome]
+"""How a model is searched: :func:`scheduler.solver.cpsat.run`, or a test's wrapper of it."""
 
 
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Passes each improving solution's objective and the bound to ``on_progress``; one
-    reporter serves every round of a search, so a resumed round's first solution (the
-    previous best, from the hint) is not reported again."""
+class Method(enum.Enum):
+    """How a scenario is laid out."""
 
-    def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
-        super().__init__()
-        self.on_progress = on_progress
-        self.started = started
-        self.solutions = 0
-        self.best = math.inf
-
-    def on_solution_callback(self) -> None:
-        objective = self.objective_value / SCALE
-        if objective >= self.best:
-            return
-        self.best = objective
-        self.solutions += 1
-        if self.on_progress is not None:
-            progress = Progress(
-                time.monotonic() - self.started, objective, self.best_objective_bound / SCALE, self.solutions
-            )
-            self.on_progress(progress)
+    AUTO = "auto"
+    """By groups when the scenario is large and has several, else whole."""
+    WHOLE = "whole"
+    """One model of the whole scenario."""
+    GROUPS = "groups"
+    """Group by group, then improved and bounded (:mod:`scheduler.solver.decompose`)."""
 
 
 DECOMPOSE_OPTIONS = 150
 """With several groups and more options than this, groups are first laid out one by one."""
 BOUND_SHARE = 0.33
 """Share of the time limit for bounding the groups when that gives each group at least
-:data:`BOUND_SECONDS_PER_GROUP` (20 households in 60 s: bound 4548 against 4435 with a fifth
-of the time, the pattern no worse)."""
+:data:`BOUND_SECONDS_PER_GROUP` (a bound this share of time gave 20-household towns was
+tighter than a fifth's, and the pattern no worse)."""
 BOUND_SECONDS_PER_GROUP = 0.5
 """Below this much bounding time per group, construction may take all the time instead
-(100 households in 120 s: trips 0.53 to 0.55 of today's then, against 0.60 to 0.61 when it
-leaves a tenth or a third of the time to the bound)."""
+(on 100-household towns, placing groups well was worth more than their bound)."""
 WARM_START_OPTIONS = 1500
 """Up to this many options, the whole model then improves on that pattern (a warm start)."""
+RESUME_SECONDS = 1.0
+"""An interleaved search that ends unproven with more than this many seconds left resumes."""
+LOCAL_CLUSTER = "local"
+"""``cluster`` value that starts a local Dask cluster for the groups' sub-solves."""
+TIE_BREAK_WORK = 5.0
+"""CP-SAT deterministic time (independent of the machine's speed) for the tie-break."""
+READ_FRACTION = 0.1
+"""The decomposition's phases leave this fraction of a large solve's limit (at most
+:data:`READ_SECONDS`) for reading the pattern back and the warm start."""
+READ_SECONDS = 5.0
 
 
 def solve(
@@ -72,344 +82,270 @@ def solve(
     seed: int | None = None,
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    clock: Clock = time.monotonic,
+    method: Method = Method.AUTO,
+    search: Search = run,
+    cluster: str | None = None,
 ) -> SolveResult:
     """The best weekly pattern of ``scenario`` within the time limit.
 
     Settings not given come from the scenario's ``solver`` block. ``on_progress`` is called
-    with each improving solution; setting ``stop`` ends the search early with the best
-    pattern so far. Returns status ``optimal``, ``feasible`` (with its gap), ``timeout`` (no
-    pattern found in time) or ``infeasible`` with an explanation; never raises for a
-    scenario that has no pattern.
+    with each improving solution; setting ``stop`` ends the work early (building included)
+    with the best pattern so far. Returns status ``optimal``, ``feasible`` (with its gap),
+    ``timeout`` (no pattern found in time, or stopped first) or ``infeasible`` with an
+    explanation; never raises for a scenario that has no pattern. ``cluster`` runs a large
+    scenario's group sub-solves on Dask: :data:`LOCAL_CLUSTER` starts a local cluster of
+    ``workers`` processes (0: one per core; 1: none, this process), a ``tcp://`` address uses
+    that running cluster; None runs them in this process with ``workers`` threads each. ``clock`` is the clock
+    the time limit is kept on, and ``search`` runs each search of the whole model (tests
+    inject both).
 
-    Small scenarios are solved as one model. Large ones with several independent groups
-    (households joined by shared carers) are laid out by :mod:`scheduler.solver.decompose`
-    and bounded by relaxation.
+    Small scenarios are solved as one model, and a proven optimum is made canonical by a
+    deterministic tie-break among the patterns of equal objective, so the same scenario and
+    seed give the same pattern whatever the number of workers. Large ones with several
+    independent groups (households joined by shared carers) are laid out by
+    :mod:`scheduler.solver.decompose` and bounded by relaxation.
     """
-    started = time.monotonic()
-    run = _Run(
+    limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
+    session = _Session(
         scenario=scenario,
-        started=started,
-        deadline=started + (time_limit if time_limit is not None else scenario.solver.time_limit_s),
+        budget=Budget.starting_now(limit, stop, clock),
+        limit=limit,
         workers=workers if workers is not None else scenario.solver.workers,
         seed=seed if seed is not None else scenario.solver.seed,
         on_progress=on_progress,
-        stop=stop or threading.Event(),
         travel=Travel(scenario),
+        search=search,
+        cluster=cluster,
     )
-    presolved = presolve(scenario, run.travel)
-    reason = precheck(scenario, presolved)
-    if reason is not None:
-        return run.result("infeasible", explanation=reason)
-    if len(presolved.options) > DECOMPOSE_OPTIONS and len(client_groups(scenario)) > 1:
-        return _solve_large(run, presolved)
-    return _solve_full(run, presolved)
+    try:
+        started = session.budget.clock()
+        presolved = presolve(scenario, session.travel, session.budget)
+        session.build_seconds += session.budget.clock() - started
+        reason = precheck(scenario, presolved)
+        if reason is not None:
+            return session.result("infeasible", explanation=reason)
+        large = len(presolved.options) > DECOMPOSE_OPTIONS and len(client_groups(scenario)) > 1
+        if method is Method.GROUPS or (method is Method.AUTO and large):
+            return _solve_large(session, presolved)
+        return _solve_full(session, presolved)
+    except SolveInterruptedError as interrupted:
+        return session.timeout(stopped=interrupted.stopped)
 
 
 @dataclass
-class _Run:
-    """One call of :func:`solve`: its settings, clock and cancellation."""
+class _Session:
+    """One call of :func:`solve`: its settings, budget and progress reports."""
 
     scenario: Scenario
-    started: float
-    deadline: float
+    budget: Budget
+    limit: float
     workers: int
     seed: int
     on_progress: ProgressCallback | None
-    stop: threading.Event
     travel: Travel
+    search: Search
+    cluster: str | None
+    build_seconds: float = 0.0
+    """Seconds spent pre-solving and building models so far."""
 
-    def left(self) -> float:
-        """Seconds until the deadline."""
-        return self.deadline - time.monotonic()
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return self.limit - self.budget.left()
 
     def result(self, status: Status, *, explanation: str | None = None) -> SolveResult:
         """A result without a pattern."""
-        return SolveResult(status, None, None, time.monotonic() - self.started, explanation=explanation)
+        return SolveResult(
+            status, None, None, self.elapsed(), explanation=explanation, build_seconds=self.build_seconds
+        )
 
-    def timeout(self) -> SolveResult:
-        """No pattern in time: say so, and what to try."""
-        limit = self.deadline - self.started
+    def model(self, presolved: Presolved, budget: Budget) -> PatternModel:
+        """The whole model of ``presolved``'s options, its building time counted."""
+        model = PatternModel(self.scenario, presolved, self.travel, budget)
+        self.build_seconds += model.build_seconds
+        return model
+
+    def timeout(self, *, stopped: bool = False) -> SolveResult:
+        """No pattern in time (or stopped first): say so, and what to try."""
+        if stopped:
+            return self.result("timeout", explanation="stopped before a pattern was found")
         return self.result(
             "timeout",
-            explanation=f"no pattern was found within {limit:g} s; the scenario may still have one: "
+            explanation=f"no pattern was found within {self.limit:g} s; the scenario may still have one: "
             "allow more time, or relax the tightest limits",
         )
 
     def emit(self, objective: float | None, bound: float | None, solutions: int) -> None:
         """Report progress, if anyone listens."""
         if self.on_progress is not None:
-            self.on_progress(Progress(time.monotonic() - self.started, objective, bound, solutions))
+            self.on_progress(Progress(self.elapsed(), objective, bound, solutions))
+
+    def params(self, seconds: float) -> SearchParams:
+        """The main search: interleaved workers, reproducible whenever it ends by itself."""
+        return SearchParams(seconds, workers=self.workers, seed=self.seed, interleave=True)
+
+    def explain(self, presolved: Presolved, only: set[int] | None = None) -> SolveResult:
+        """``infeasible``, with the explanation found in the time left."""
+        explanation = explain_infeasible(self.scenario, presolved, self.travel, self.budget, only=only)
+        return self.result("infeasible", explanation=explanation)
 
 
-def _solve_full(run: _Run, presolved: Presolved) -> SolveResult:
+class _Reporter:
+    """Reports each improving solution once, across every round of a search."""
+
+    def __init__(self, session: _Session, model: PatternModel, *, report: bool) -> None:
+        self.session = session
+        self.model = model
+        self.report = report
+        self.best = math.inf
+        self.solutions = 0
+
+    def __call__(self, objective: float, bound: float) -> None:
+        value = self.model.objective_of(objective)
+        if value >= self.best:
+            return
+        self.best = value
+        self.solutions += 1
+        if self.report:
+            self.session.emit(value, self.model.objective_of(bound), self.solutions)
+
+
+def _solve_full(session: _Session, presolved: Presolved) -> SolveResult:
     """One model for the whole scenario; an infeasible one is explained."""
-    built = PatternModel(run.scenario, presolved, run.travel).build()
-    searched = _search(built, run, run.left(), workers=run.workers, report=True)
-    status = _STATUS.get(searched.code)
-    if status is None:
-        raise RuntimeError(f"CP-SAT rejected the model: {searched.solver.status_name(searched.code)}")
-    if status == "infeasible":
-        limit = run.deadline - run.started
-        return run.result(
-            "infeasible",
-            explanation=explain_infeasible(
-                run.scenario, presolved, run.travel, time_limit=max(1.0, limit / 4)
-            ),
-        )
-    if status == "timeout":
-        return run.timeout()
-    return _read_result(built, searched, status, time.monotonic() - run.started)
+    model = session.model(presolved, session.budget)
+    searched = _search(session, model, _Reporter(session, model, report=True), session.budget)
+    if searched.status is SearchStatus.INFEASIBLE:
+        return session.explain(presolved)
+    if not searched.status.has_solution:
+        return session.timeout(stopped=session.budget.stopped)
+    final = searched
+    if searched.status is SearchStatus.OPTIMAL:
+        final = _tie_break(session, model, searched)
+    return _result(session, model.read(final), model.objective_of(searched.bound or 0.0), searched.status)
 
 
-def _solve_large(run: _Run, presolved: Presolved) -> SolveResult:
+def _search(session: _Session, model: PatternModel, reporter: _Reporter, budget: Budget) -> Outcome:
+    """Search ``model`` until the budget ends; the best solution, its status and the best bound.
+
+    Interleaved search can end unproven well before its limit: it runs workers in batches
+    of fixed deterministic time, and a batch may take far longer on the wall clock. It then
+    resumes from its best pattern for the time left, keeping the best bound of any round.
+    """
+    outcome = session.search(model.cp, session.params(budget.left()), budget, on_solution=reporter)
+    while outcome.status is SearchStatus.FEASIBLE and budget.left() > RESUME_SECONDS and not budget.stopped:
+        outcome.hint_into(model.cp)
+        again = session.search(model.cp, session.params(budget.left()), budget, on_solution=reporter)
+        if not again.status.has_solution:
+            break
+        assert again.objective is not None
+        assert again.bound is not None
+        bound = max(outcome.bound or -math.inf, again.bound)
+        proven = again.status is SearchStatus.OPTIMAL or again.objective <= bound
+        again.bound = bound
+        again.status = SearchStatus.OPTIMAL if proven else SearchStatus.FEASIBLE
+        outcome = again
+    return outcome
+
+
+def _tie_break(session: _Session, model: PatternModel, optimum: Outcome) -> Outcome:
+    """Among patterns of the optimum's objective, the one a single deterministic search
+    finds first for the secondary order (earliest starts, first options): the same answer
+    whatever the workers and the timing of the search that found the optimum. The optimum
+    itself when the tie-break finds nothing in its time."""
+    assert optimum.objective is not None
+    model.tie_break(optimum.objective)
+    params = SearchParams(session.budget.left(), seed=session.seed, deterministic_seconds=TIE_BREAK_WORK)
+    canonical = session.search(model.cp, params, session.budget)
+    return canonical if canonical.status.has_solution else optimum
+
+
+def _result(session: _Session, pattern: Pattern, bound: float | None, status: SearchStatus) -> SolveResult:
+    return SolveResult(
+        status="optimal" if status is SearchStatus.OPTIMAL else "feasible",
+        objective=pattern.objective,
+        bound=bound,
+        runtime=session.elapsed(),
+        components=pattern.components,
+        sessions=pattern.sessions,
+        routines=pattern.routines,
+        itineraries=pattern.itineraries,
+        dropped=pattern.dropped,
+        build_seconds=session.build_seconds,
+    )
+
+
+def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
     """Bound and lay out group by group; then, when the whole model is not too big, let it
     improve on that pattern (warm start) and tighten the bound for the rest of the time."""
-    limit = run.deadline - run.started
+    budget = session.budget
+    phases = budget.until(budget.deadline - min(READ_SECONDS, READ_FRACTION * session.limit))
+    engine = _engine(session, Context(session.scenario, presolved, session.travel))
+    try:
+        return _decomposed(session, presolved, phases, engine)
+    finally:
+        engine.close()
+
+
+def _engine(session: _Session, context: Context) -> Engine:
+    """Where the groups' sub-solves run (see :func:`solve`'s ``cluster``)."""
+    if session.cluster == LOCAL_CLUSTER:
+        processes = session.workers or os.cpu_count() or 1
+        if processes == 1:
+            return InProcess(context, threads=1)
+        return DaskEngine(context, workers=processes)
+    if session.cluster is None:
+        return InProcess(context, threads=session.workers)
+    return DaskEngine(context, workers=session.workers, address=session.cluster)
+
+
+def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine: Engine) -> SolveResult:
+    """The decomposition's phases within ``phases``, on ``engine``; then the warm start."""
+    budget = session.budget
     warm = len(presolved.options) <= WARM_START_OPTIONS
-    reserve = min(5.0, 0.1 * limit)
     dec = Decomposition(
-        run.scenario,
+        session.scenario,
         presolved,
-        run.travel,
-        deadline=run.deadline - reserve,
-        seed=run.seed,
-        workers=run.workers,
-        stop=run.stop.is_set,
-        report=lambda _: run.emit(None, None, 0),
+        session.travel,
+        phases,
+        engine,
+        seed=session.seed,
+        report=lambda: session.emit(None, None, 0),
     )
     # Bounding pays when it can give each group half a second or more (most are then proven):
     # construction leaves it a third of the time. Otherwise placing each group well is worth
     # more, and the bound has half of what construction leaves.
-    bound_time = BOUND_SHARE * limit
-    useful = bound_time >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
-    if not dec.construct(until=dec.deadline - (bound_time if useful else 0.0)):
+    bound_time = BOUND_SHARE * session.limit
+    useful = bound_time * engine.slots >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
+    constructed = dec.construct(until=phases.deadline - (bound_time if useful else 0.0))
+    if not constructed:
         failed = dec.failed_group()
+        session.build_seconds += dec.build_seconds
         if failed is not None:
-            return run.result(
-                "infeasible",
-                explanation=explain_infeasible(
-                    run.scenario, presolved, run.travel, time_limit=max(1.0, run.left()), only=failed
-                ),
-            )
-        return run.timeout()
-    left = dec.deadline - time.monotonic()
-    bound = dec.lower_bound(budget=min(bound_time, left) if useful else 0.5 * left)
-    run.emit(None, bound, 0)
+            return session.explain(presolved, only=failed)
+        return session.timeout(stopped=budget.stopped)
+    bound = dec.lower_bound(seconds=min(bound_time, phases.left()) if useful else 0.5 * phases.left())
+    session.emit(None, bound, 0)
     # Construction may take all the time; improvement leaves half to the warm start.
-    dec.improve(until=min(dec.deadline, run.started + 0.5 * limit) if warm else dec.deadline)
-    built = PatternModel(run.scenario, dec.chosen(), run.travel).build()
-    searched = _search(built, run, max(1.0, run.left()), workers=run.workers, report=False)
-    if _STATUS.get(searched.code) not in ("optimal", "feasible"):
-        return run.timeout()
-    best = _read_result(built, searched, "feasible", time.monotonic() - run.started)
-    run.emit(best.objective, bound, 1)
-    if warm and run.left() > 1.0 and not run.stop.is_set():
-        improved = _warm_start(run, presolved, dec)
-        if improved is not None:
-            if improved.bound is not None:
-                bound = improved.bound if bound is None else max(bound, improved.bound)
-            if (
-                improved.objective is not None
-                and best.objective is not None
-                and improved.objective < best.objective
-            ):
-                best = improved
-    proven = bound is not None and best.objective is not None and best.objective <= bound + 1e-6
-    return replace(
-        best, bound=bound, status="optimal" if proven else "feasible", runtime=time.monotonic() - run.started
-    )
-
-
-def _warm_start(run: _Run, presolved: Presolved, dec: Decomposition) -> SolveResult | None:
-    """The whole model, hinted with the decomposition's pattern, for the time that is left."""
-    built = PatternModel(run.scenario, presolved, run.travel).build()
-    built.hint([(o, o.slots[0][0]) for o in dec.chosen().options])
-    searched = _search(built, run, run.left(), workers=run.workers, report=True)
-    status = _STATUS.get(searched.code)
-    if status not in ("optimal", "feasible"):
-        return None
-    return _read_result(built, searched, status, time.monotonic() - run.started)
-
-
-@dataclass
-class _Searched:
-    """The solver holding the best pattern of a search, its status, and the best bound any
-    round of the search proved (raw objective units)."""
-
-    solver: cp_model.CpSolver
-    code: Any
-    bound: float
-
-
-RESUME_SECONDS = 1.0
-"""An interleaved search that ends unproven with more than this many seconds left resumes."""
-
-
-def _search(built: PatternModel, run: _Run, seconds: float, *, workers: int, report: bool) -> _Searched:
-    """Search ``built`` for ``seconds``; the best pattern, its status and the best bound.
-
-    Interleaved search can end unproven well before its limit: it runs workers in batches
-    of fixed deterministic time, and a batch may take far longer on the wall clock (seen on
-    a generated household: done after 5.6 s of 10, with a worse pattern than a full 10 s
-    gives). It then resumes from its best pattern for the time left, keeping the bound.
-    """
-    until = time.monotonic() + seconds
-    reporter = _Reporter(run.on_progress if report else None, run.started)
-    solver, code = _search_once(built, run, seconds, workers=workers, reporter=reporter)
-    searched = _Searched(solver, code, solver.best_objective_bound)
-    while (
-        searched.code == cp_model.FEASIBLE
-        and until - time.monotonic() > RESUME_SECONDS
-        and not run.stop.is_set()
-    ):
-        _hint_solution(built.m, searched.solver)
-        solver, code = _search_once(built, run, until - time.monotonic(), workers=workers, reporter=reporter)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        bound = max(searched.bound, solver.best_objective_bound)
-        proven = code == cp_model.OPTIMAL or solver.objective_value <= bound
-        searched = _Searched(solver, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, bound)
-    return searched
-
-
-def _hint_solution(m: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
-    """Replace the model's hints by the solver's best solution."""
-    m.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
-    for i in range(len(m.proto.variables)):
-        var = m.get_int_var_from_proto_index(i)
-        m.add_hint(var, solver.value(var))
-
-
-def _search_once(
-    built: PatternModel, run: _Run, seconds: float, *, workers: int, reporter: _Reporter
-) -> tuple[cp_model.CpSolver, Any]:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.1, seconds)
-    params.num_workers = workers
-    params.random_seed = run.seed
-    # Workers take turns in deterministic batches: the same seed and workers give the same
-    # pattern whenever the search ends by itself (not cut by the wall-clock limit).
-    params.interleave_search = True
-    # Presolve probing costs seconds on these models and delays the first pattern far more
-    # than it tightens them (measured on the household example and generated towns).
-    params.cp_model_probing_level = 0
-    finished = threading.Event()
-    _watch_for_stop(solver, run.stop, finished)
-    try:
-        code = solver.solve(built.m, reporter)
-    finally:
-        finished.set()
-    return solver, code
-
-
-_STATUS: dict[Any, Status] = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-    cp_model.UNKNOWN: "timeout",
-}
-
-
-def _watch_for_stop(
-    solver: cp_model.CpSolver, stop: threading.Event | None, finished: threading.Event
-) -> None:
-    """Stop the search as soon as ``stop`` is set; the watcher ends with the search."""
-    if stop is None:
-        return
-
-    def watch() -> None:
-        while not finished.is_set():
-            if stop.wait(0.1):
-                solver.stop_search()
-                # Again until the search is over: a stop asked before CP-SAT has started
-                # searching is not kept by it (seen when building the model took a while).
-                finished.wait(0.1)
-
-    threading.Thread(target=watch, name="solve-stop-watcher", daemon=True).start()
-
-
-def _read_result(built: PatternModel, searched: _Searched, status: Status, runtime: float) -> SolveResult:
-    solver = searched.solver
-    s = built.s
-    slot = s.horizon.slot
-    sessions = []
-    for o in built.p.options:
-        if solver.boolean_value(built.x[o.index]):
-            start = solver.value(built.k[(o.appointment, o.pattern_day)]) * slot
-            sessions.append(
-                PlacedSession(
-                    week=o.week,
-                    day=o.day,
-                    start=start,
-                    end=start + s.appointments[o.appointment].duration,
-                    appointment=o.appointment,
-                    occurrence=0,
-                    venue=o.venue,
-                    practitioners=o.practitioners,
-                    carer=o.carer,
-                )
-            )
-    components = {}
-    for term in TERMS:
-        raw = solver.value(built.terms.expr(term))
-        unit = 0.01 if term == "family_travel_cost" else 1.0
-        components[term] = s.weights.of(term) * raw * unit
-    routines = tuple(
-        PlacedRoutine(
-            client, name, g // 7, g % 7, solver.value(var), solver.value(var) + _duration(s, client, name)
-        )
-        for (client, name, g), var in sorted(built.routine_vars.items())
-    )
-    itineraries = tuple(it for c in built.circuits if (it := _itinerary(c, built, solver)) is not None)
-    dropped = tuple(
-        a.index for a in s.appointments if a.optional and not solver.boolean_value(built.active[a.index])
-    )
-    return SolveResult(
-        status=status,
-        objective=sum(components.values()),
-        bound=searched.bound / SCALE,
-        runtime=runtime,
-        components=components,
-        sessions=number_occurrences(sessions),
-        routines=routines,
-        itineraries=itineraries,
-        dropped=dropped,
-    )
-
-
-def _duration(s: Scenario, client: int, name: str) -> int:
-    (routine,) = [r for r in s.clients[client].routines if r.name == name]
-    assert routine.duration is not None
-    return routine.duration
-
-
-def _itinerary(c: DayCircuit, built: PatternModel, solver: cp_model.CpSolver) -> Itinerary | None:
-    """The legs of one person's day, in order, read from the circuit's arcs."""
-    successor = {i: j for (i, j), arc in c.arcs.items() if solver.boolean_value(arc)}
-    order = []
-    node = successor.get(0)
-    while node not in (None, 0):
-        order.append(node)
-        node = successor.get(node)
-    if not order:
-        return None
-    legs = []
-    path = [0, *order, 0]
-    for prev, nxt in itertools.pairwise(path):
-        a, b = c.nodes[prev], c.nodes[nxt]
-        if a.place is None or b.place is None or a.place == b.place:
-            continue
-        journey = built.travel.find(a.place, b.place, c.mode)
-        if journey is None:
-            continue  # between two fixed stops the data gives no journey for (the data's fault)
-        if prev in c.travel_intervals:
-            depart = solver.value(c.travel_intervals[prev][0])
-        elif prev == 0:
-            depart = solver.value(b.start) - journey.minutes
-        else:
-            depart = solver.value(a.end)
-        legs.append(Leg(a.place, b.place, depart, depart + journey.minutes, journey.minutes, journey.pence))
-    if not legs:
-        return None
-    return Itinerary(c.kind, c.person, c.pattern_day // 7, c.pattern_day % 7, c.mode, tuple(legs))  # type: ignore[arg-type]
+    dec.improve(until=budget.clock() + 0.5 * phases.left() if warm else phases.deadline)
+    best = dec.pattern()
+    session.build_seconds += dec.build_seconds
+    if best is None:
+        return session.timeout(stopped=budget.stopped)
+    session.emit(best.objective, bound, 1)
+    if warm and budget.left() > 1.0 and not budget.stopped:
+        try:
+            model = session.model(presolved, budget)
+        except SolveInterruptedError:
+            model = None
+        if model is not None:
+            model.hint(best.choices)
+            outcome = _search(session, model, _Reporter(session, model, report=True), budget)
+            if outcome.status.has_solution:
+                assert outcome.bound is not None
+                improved_bound = model.objective_of(outcome.bound)
+                bound = improved_bound if bound is None else max(bound, improved_bound)
+                improved = model.read(outcome)
+                if improved.objective < best.objective:
+                    best = improved
+    proven = bound is not None and best.objective <= bound + 1e-6
+    return _result(session, best, bound, SearchStatus.OPTIMAL if proven else SearchStatus.FEASIBLE)

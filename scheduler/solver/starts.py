@@ -13,8 +13,6 @@ from scheduler.model import Span
 Starts = tuple[tuple[int, int], ...]
 """Closed ranges ``(first, last)`` of allowed start minutes, sorted and disjoint."""
 
-EVERY_MINUTE: Starts = ((0, 24 * 60),)
-
 
 def _normalise(ranges: Iterable[tuple[int, int]]) -> Starts:
     merged: list[tuple[int, int]] = []
@@ -74,18 +72,3 @@ def between(first: int, last: int) -> Starts:
 def slots(starts: Starts, slot: int) -> Starts:
     """The ranges of slot numbers ``k`` whose start ``k * slot`` is in ``starts``."""
     return _normalise((-(-lo // slot), hi // slot) for lo, hi in starts)
-
-
-def earliest(starts: Starts) -> int:
-    """The first allowed value."""
-    return starts[0][0]
-
-
-def latest(starts: Starts) -> int:
-    """The last allowed value."""
-    return starts[-1][1]
-
-
-def count(starts: Starts) -> int:
-    """How many values are allowed."""
-    return sum(hi - lo + 1 for lo, hi in starts)

@@ -12,6 +12,7 @@ from typing import Any
 
 from scheduler.model import Booking, Scenario, Span
 from scheduler.schedule import PlacedSession, sessions_from_bookings
+from scheduler.travel import currency
 from scheduler.validate.plans import DayPlan, Leg, Timetable, people_met, timetable
 from scheduler.weights import TERMS
 
@@ -64,8 +65,7 @@ def _per_client(t: Timetable, figure: Callable[[int], float]) -> Figures:
 
 
 def _client_plans(t: Timetable, client: int) -> Iterable[DayPlan]:
-    client_id = t.scenario.clients[client].id
-    return (plan for plan in t.plans_of("client") if plan.person.id == client_id)
+    return t.person_plans("client", t.scenario.clients[client].id)
 
 
 def _sessions_by_day(t: Timetable, client: int) -> dict[int, int]:
@@ -108,7 +108,7 @@ def family_travel_minutes(t: Timetable) -> Figures:
 
 def family_travel_cost(t: Timetable) -> Figures:
     """Cost (currency units, summed in whole pence) of the client's legs with a session stop at one end."""
-    return _per_client(t, lambda client: sum(leg.pence for leg in _family_legs(t, client)) / 100)
+    return _per_client(t, lambda client: currency(sum(leg.pence for leg in _family_legs(t, client))))
 
 
 def distinct_people(t: Timetable) -> Figures:

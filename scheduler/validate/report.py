@@ -15,6 +15,7 @@ from scheduler.clock import day_index, parse_time
 from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import Objective, ScheduleDoc
 from scheduler.errors import InputIssue, ScheduleError
+from scheduler.loader import scenario_warnings
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedRoutine, PlacedSession, sessions_from_bookings, sessions_from_doc
 from scheduler.validate.objective import KPI_KEYS, Evaluation, evaluate_current, evaluate_timetable
@@ -34,7 +35,8 @@ class Report:
     ``violations`` and ``evaluation`` are about the schedule (empty and None without one);
     ``current_violations`` and ``before`` about today's ``current`` bookings (``before`` is
     None when no appointment has any); ``objective_mismatches`` lists where the schedule's
-    claimed objective differs from the recomputed one.
+    claimed objective differs from the recomputed one; ``warnings`` what the scenario
+    probably did not mean (:func:`scheduler.loader.scenario_warnings`): they break nothing.
     """
 
     violations: tuple[Violation, ...]
@@ -42,6 +44,7 @@ class Report:
     current_violations: tuple[Violation, ...]
     before: Evaluation | None
     objective_mismatches: tuple[str, ...] = ()
+    warnings: tuple[InputIssue, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -57,11 +60,12 @@ class Report:
             "objective_mismatches": list(self.objective_mismatches),
             "current_violations": [v.to_dict() for v in self.current_violations],
             "before": None if self.before is None else self.before.to_dict(),
+            "warnings": [{"location": w.location, "message": w.message} for w in self.warnings],
         }
 
     def to_text(self) -> str:
         """A plain-text rendering for people (the CLI's output)."""
-        lines: list[str] = []
+        lines = [f"warning: {w}" for w in self.warnings]
         if self.evaluation is not None:
             lines += _violation_lines("Schedule", self.violations)
             lines += _evaluation_lines("Objective (recomputed)", self.evaluation)
@@ -173,11 +177,13 @@ def validate(scenario: Scenario, schedule: ScheduleDoc | None = None) -> Report:
     """
     current = check_sessions(scenario, sessions_from_bookings(scenario), partial=True)
     before = evaluate_current(scenario)
+    warnings = scenario_warnings(scenario)
     if schedule is None:
-        return Report((), None, current, before)
+        return Report((), None, current, before, warnings=warnings)
     t = timetable(scenario, sessions_from_doc(scenario, schedule))
     routines = routines_from_doc(scenario, schedule)
     violations = (*check_occurrences(t), *check_rules(t, routines=routines))
     evaluation = evaluate_timetable(t)
     mismatches = compare_objective(schedule.objective, evaluation)
-    return Report(tuple(sorted(violations, key=lambda v: v.rule)), evaluation, current, before, mismatches)
+    violations = tuple(sorted(violations, key=lambda v: v.rule))
+    return Report(violations, evaluation, current, before, mismatches, warnings)

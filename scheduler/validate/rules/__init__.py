@@ -1,4 +1,4 @@
-"""The hard rules of ``shared/spec/scenario.md``, one function per rule family (see ``docs/rules.md``)."""
+"""The hard rules of the format (``docs/format.md``), one function per rule family (see ``docs/rules.md``)."""
 
 from __future__ import annotations
 

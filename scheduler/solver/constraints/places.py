@@ -1,0 +1,76 @@
+"""Rule 3: one place at a time, travel included, inside the day's bounds.
+
+A client's day is a circuit from home over their session stops and fixed routines (rule 4's
+fixed part: a routine holds the client at its place), and their sessions never overlap,
+sessions inside a routine included. A practitioner's day is a circuit from their base over
+their session stops, busy entries at a venue, and sessions of other groups already placed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scheduler.solver.constraints import Building
+from scheduler.solver.presolve import Option
+from scheduler.solver.rules import Group, RuleKind
+
+
+def add_client_days(b: Building) -> None:
+    """Rule 3 for every client of the model: a circuit per day with sessions, no overlap."""
+    v = b.v
+    for client in v.clients:
+        group = Group(RuleKind.CLIENT, client.index)
+        for g in v.scenario.days():
+            options = v.index.options_by_client_day.get((client.index, g), [])
+            if not options:
+                continue
+            b.budget.check()
+            no_overlap(b, options, group, extra=0)
+            nodes = b.circuits.session_nodes([o for o in options if o.inside is None])
+            for r in client.fixed_routines_on(g % 7):
+                nodes.append(b.circuits.fixed_node(r.at, r.span.start, r.span.end))
+            b.circuits.add("client", client.index, g, client.travel_mode, client.home, nodes, group)
+
+
+def add_practitioner_days(b: Building) -> None:
+    """Rule 3 for every practitioner: a circuit for each day with session options.
+
+    A day without options is the same whatever is decided: its travel (busy entries at a
+    venue) is a constant of the objective, counted when the model covers every appointment.
+    """
+    if not b.practitioner_circuits:
+        return
+    v = b.v
+    circuits = b.circuits
+    for prac in v.scenario.practitioners:
+        group = Group(RuleKind.PRACTITIONER, prac.index)
+        for g in v.scenario.days():
+            options = v.index.options_by_practitioner_day.get((prac.index, g), [])
+            if not options and not v.whole:
+                continue
+            b.budget.check()
+            fixed = circuits.fixed_session_nodes(
+                v.index.fixed_by_practitioner_day.get((prac.index, g), []), g
+            )
+            for busy in prac.busy_on(g // 7, g % 7):
+                if busy.venue is not None:
+                    fixed.append(circuits.fixed_node(busy.venue, busy.span.start, busy.span.end))
+            if options:
+                nodes = circuits.session_nodes(options) + fixed
+                circuits.add("practitioner", prac.index, g, prac.travel_mode, prac.base, nodes, group)
+            else:
+                v.fixed_practitioner_travel += circuits.fixed_day_travel(fixed, prac.base, prac.travel_mode)
+
+
+def no_overlap(b: Building, options: Sequence[Option], group: Group, *, extra: int) -> None:
+    """Sessions of ``options`` do not overlap, with ``extra`` minutes after each, under ``group``."""
+    if len(options) < 2:
+        return
+    v = b.v
+    intervals = [
+        v.model.new_optional_fixed_size_interval_var(
+            v.start(o), v.duration(o) + extra, b.rules.presence(v.chosen[o.index], group), ""
+        )
+        for o in options
+    ]
+    v.model.add_no_overlap(intervals)
