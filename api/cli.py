@@ -19,7 +19,7 @@ from api.db import make_engine, make_session_factory
 from api.logs import uvicorn_log_config
 from api.main import create_app
 from api.migrate import upgrade
-from api.models import Scenario
+from api.models import Scenario, scenario_name
 from api.security import UnknownTenantError, create_tenant, issue_key, revoke_key
 from api.settings import Settings
 from scheduler.errors import InputError
@@ -147,8 +147,7 @@ def _prepare_demo(engine: Engine, settings: Settings, example: Path) -> None:
             select(Scenario).where(Scenario.tenant_id == tenant.id).order_by(Scenario.created_at)
         )
         if scenario is None:
-            name = document.get("name") if isinstance(document.get("name"), str) else None
-            scenario = Scenario(tenant_id=tenant.id, name=name, document=document)
+            scenario = Scenario(tenant_id=tenant.id, name=scenario_name(document), document=document)
             session.add(scenario)
             session.flush()
         key = issue_key(session, DEMO_TENANT, "demo start-up")

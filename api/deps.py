@@ -9,12 +9,12 @@ from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.documents import parse_body
 from api.models import Tenant
 from api.runner import JobRunner
 from api.security import tenant_for_key
 from api.settings import Settings
 from api.static_feeds import FeedFiles
-from scheduler.contract.errors import parse_json
 from scheduler.errors import InputIssue, ScenarioError
 from scheduler.loader import load_scenario
 
@@ -100,10 +100,11 @@ async def raw_body(request: Request) -> bytes:
 def scenario_document(body: Annotated[bytes, Depends(raw_body)]) -> dict[str, Any]:
     """The body as a scenario document, checked whole by the engine's contract.
 
-    Raises :class:`ScenarioError` (answered with 422 and every located problem) otherwise.
-    The document is kept as the coordinator wrote it.
+    Raises :class:`ScenarioError` (answered with 422 and every located problem) otherwise,
+    also for nesting, text or numbers that could not be stored and sent back (see
+    :func:`api.documents.body_issues`). The document is kept as the coordinator wrote it.
     """
-    data = parse_json(body, ScenarioError)
+    data = parse_body(body, ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(
             [InputIssue("", f"expected a JSON object, got {JSON_TYPES.get(type(data), 'a value')}")]

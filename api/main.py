@@ -15,8 +15,10 @@ from api import web
 from api.db import Database
 from api.deps import ReadSessionDep
 from api.errors import install_error_handlers
+from api.headers import NoStoreOnApi
 from api.limits import BodySizeLimit
 from api.migrate import upgrade
+from api.responses import SafeJSONResponse
 from api.routes import feeds, jobs, picture, scenarios, schedules
 from api.runner import JobRunner, SolveFunction
 from api.settings import Settings
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        default_response_class=SafeJSONResponse,
     )
     for router in (scenarios.router, jobs.router, schedules.router, feeds.router, feeds.public_router):
         app.include_router(router)
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
     install_error_handlers(app)
     web.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoStoreOnApi)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -34,6 +34,23 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+"""Where a job is: waiting, solving, or over (done with an outcome, failed, or cancelled)."""
+ACTIVE_STATUSES: tuple[JobStatus, ...] = ("queued", "running")
+TERMINAL_STATUSES: tuple[JobStatus, ...] = ("done", "failed", "cancelled")
+JobOutcome = Literal["optimal", "feasible", "infeasible", "timeout", "cancelled", "failed"]
+"""How a job ended: the solve's status when it is done, else ``cancelled`` or ``failed``."""
+
+NAME_LENGTH = 500
+"""Characters kept of a scenario's name in its own column."""
+
+
+def scenario_name(document: dict[str, Any]) -> str | None:
+    """A scenario document's name for lists, cut to the column's length (the document keeps it whole)."""
+    name = document.get("name")
+    return name[:NAME_LENGTH] if isinstance(name, str) else None
 
 
 def utcnow() -> datetime:
@@ -104,7 +121,7 @@ class Scenario(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    name: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     calendar_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -124,7 +141,7 @@ class Job(Base):
     scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
     scenario_version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[JobStatus] = mapped_column(String(16), default="queued")
     time_limit_s: Mapped[float] = mapped_column(Float)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     objective: Mapped[float | None] = mapped_column(Float)
@@ -132,6 +149,8 @@ class Job(Base):
     elapsed_s: Mapped[float | None] = mapped_column(Float)
     solutions: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[JobOutcome | None] = mapped_column(String(16))
+    explanation: Mapped[str | None] = mapped_column(Text)
     schedule_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,9 @@ A scenario has at most one active feed per key (``household-smith``, ``practitio
 URL issued before keeps serving the newest pattern with the same UIDs and a higher
 SEQUENCE where an event changed. Keys seen for the first time (or whose feed was revoked)
 get a new URL; a key that the new schedule no longer has serves an empty calendar.
-Everything is written in the caller's transaction.
+Rendering (:func:`render`) reads no database and may take a while for a long horizon, so
+it runs before the write transaction that stores the result (:func:`store`); a store
+finds out when another publish of the scenario came in between.
 
 A feed's ETag is made the way nginx makes one for a static file, from its Last-Modified and
 its length (:func:`etag_of`), so that a proxy serving the feed's static file
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -43,7 +46,7 @@ def etag_of(content: bytes, last_modified: datetime) -> str:
     """A feed's strong validator, without quotes: hex Unix seconds of its Last-Modified, ``-``, hex length.
 
     It is nginx's ETag of a static file modified at ``last_modified``. It is strong because a
-    feed's Last-Modified moves on by at least a second whenever its bytes change (:func:`publish`).
+    feed's Last-Modified moves on by at least a second whenever its bytes change (:func:`store`).
     """
     return f"{int(last_modified.timestamp()):x}-{len(content):x}"
 
@@ -53,28 +56,51 @@ def feed_kind(key: str) -> str:
     return key.split("-", 1)[0]
 
 
-def publish(session: Session, schedule: Schedule) -> list[PublishedFeed]:
-    """Render and store every feed of ``schedule``'s scenario; raises the calendar's ``FeedError``s."""
-    scenario_row = session.get_one(Scenario, schedule.scenario_id, with_for_update=True)
-    scenario = load_scenario(schedule.scenario_document)
-    previous = FeedRevisions.from_json(scenario_row.calendar_state) if scenario_row.calendar_state else None
+@dataclass(frozen=True)
+class Rendering:
+    """Every feed of a schedule's scenario, rendered from the calendar state ``based_on``."""
+
+    schedule_id: str
+    scenario_id: str
+    based_on: dict[str, Any] | None
+    feeds: dict[str, bytes]
+    revisions: dict[str, Any]
+
+
+def render(schedule: Schedule, scenario_row: Scenario) -> Rendering:
+    """Render ``schedule``'s feeds on the scenario's stored calendar state; touches no database.
+
+    This is the long part of publishing, so it runs before any write transaction opens.
+    Raises the calendar's ``FeedError``s.
+    """
+    state = scenario_row.calendar_state
     rendered = render_feeds(
-        scenario,
+        load_scenario(schedule.scenario_document),
         read_schedule(schedule.document),
-        revisions=previous,
+        revisions=FeedRevisions.from_json(state) if state else None,
         revised_at=schedule.created_at,
         options=FeedOptions(calendar_key=scenario_row.id),
     )
+    return Rendering(schedule.id, scenario_row.id, state, dict(rendered.feeds), rendered.revisions.to_json())
+
+
+def store(session: Session, rendering: Rendering) -> list[PublishedFeed] | None:
+    """Store a rendering in the caller's (write) transaction; None, writing nothing, when the
+    scenario's feeds were published from another calendar state since it was rendered."""
+    scenario_row = session.get_one(Scenario, rendering.scenario_id, with_for_update=True)
+    if scenario_row.calendar_state != rendering.based_on:
+        return None
+    schedule = session.get_one(Schedule, rendering.schedule_id)
     now = utcnow().replace(microsecond=0)
     active = _active_feeds(session, scenario_row.id)
-    contents = dict(rendered.feeds)
+    contents = dict(rendering.feeds)
     for key in active.keys() - contents.keys():
         contents[key] = empty_calendar(key)
     published = [
         _store(session, schedule, active.get(key), key, content, now)
         for key, content in sorted(contents.items())
     ]
-    scenario_row.calendar_state = rendered.revisions.to_json()
+    scenario_row.calendar_state = rendering.revisions
     schedule.published_at = now
     return published
 

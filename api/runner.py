@@ -1,64 +1,57 @@
-"""Solving in the background: a bounded pool of worker threads fed from the jobs table.
+"""Solving in the background: a bounded pool of workers fed from the jobs table.
 
 A job is a row first: submitting one writes it as ``queued`` and hands its id to the pool;
 a worker claims it (``queued`` -> ``running`` in one conditional update, so a job cancelled
-meanwhile is skipped), solves with a capped time limit, and writes the schedule and the
-job's outcome in one transaction. CP-SAT releases the GIL, so threads run solves in parallel.
+meanwhile is skipped) and solves it in a process of its own (:mod:`api.worker`) with a
+capped time limit and a capped address space. The worker thread relays the process's
+progress to the job's row, stops the process when the job is cancelled (killing it when it
+does not stop in time), and writes the schedule and the job's outcome in one transaction.
+A process that crashes or runs out of memory fails its job with the reason, and nothing else.
 
-At start-up, jobs left ``running`` by a stopped or crashed process are marked ``failed``
-with the reason, and jobs still ``queued`` are handed to the pool again: none is lost.
+Every job reaches a terminal state: progress that cannot be saved (the database busy) is
+skipped, and the final write is retried. At start-up, jobs left ``running`` by a stopped or
+crashed service are marked ``failed`` with the reason, and jobs still ``queued`` are handed
+to the pool again: none is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import Job, Schedule, utcnow
+from api.models import Job, JobOutcome, JobStatus, Schedule, utcnow
 from api.settings import Settings
-from scheduler.loader import load_scenario
-from scheduler.model import Scenario
-from scheduler.solver.result import Progress, SolveResult
+from api.worker import Answer, Failure, Message, SolveFunction, Task, describe_exit, run, solve_context
+from scheduler.solver.result import Progress
+
+__all__ = ["CANCEL_WAIT_S", "INTERRUPTED", "JobRunner", "ProgressRecorder", "SolveFunction"]
 
 log = logging.getLogger("api.runner")
 
 INTERRUPTED = "interrupted: the service stopped while this job was running; submit it again"
-CANCEL_WAIT_S = 10.0
-
-
-class SolveFunction(Protocol):
-    """The engine's :func:`scheduler.solver.solve`."""
-
-    def __call__(
-        self,
-        scenario: Scenario,
-        *,
-        time_limit: float | None = None,
-        workers: int | None = None,
-        seed: int | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
-        stop: threading.Event | None = None,
-    ) -> SolveResult:
-        """Solve ``scenario``."""
-        ...
-
-
-def engine_solve() -> SolveFunction:
-    """The engine's solver, imported when the first job runs."""
-    from scheduler.solver import solve
-
-    return solve
+STOP_GRACE_S = 1.0
+"""How long a worker process may take to stop after it is asked to, before it is killed."""
+CANCEL_WAIT_S = 2.0
+"""How long a cancel request waits for the job to be recorded as cancelled."""
+OVERRUN_S = 60.0
+"""Seconds a worker process may run past its time limit (loading, writing up) before it is killed."""
+POLL_S = 0.1
+WRITE_RETRY_DELAYS_S = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Waits between attempts at a job's final write while the database is busy (about 30 s in all)."""
 
 
 class JobRunner:
-    """Runs queued jobs on at most ``settings.workers`` threads."""
+    """Runs queued jobs, at most ``settings.workers`` at once, each in its own process."""
 
     def __init__(
         self, settings: Settings, sessions: sessionmaker[Session], solve: SolveFunction | None = None
@@ -68,9 +61,10 @@ class JobRunner:
         self._solve = solve
         self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="solve")
         self._lock = threading.Lock()
-        self._stops: dict[str, threading.Event] = {}
+        self._stops: dict[str, Event] = {}
         self._finished: dict[str, threading.Event] = {}
         self._closing = threading.Event()
+        self._context = solve_context()
 
     def start(self) -> None:
         """Fail the jobs a previous process left running and queue again the ones it left queued."""
@@ -78,7 +72,7 @@ class JobRunner:
             session.execute(
                 update(Job)
                 .where(Job.status == "running")
-                .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+                .values(status="failed", outcome="failed", error=INTERRUPTED, finished_at=utcnow())
             )
             queued = session.scalars(
                 select(Job.id).where(Job.status == "queued").order_by(Job.created_at)
@@ -119,7 +113,7 @@ class JobRunner:
     def _run(self, job_id: str) -> None:
         if self._closing.is_set():
             return
-        stop, finished = threading.Event(), threading.Event()
+        stop, finished = self._context.Event(), threading.Event()
         with self._lock:
             self._stops[job_id], self._finished[job_id] = stop, finished
         try:
@@ -127,7 +121,8 @@ class JobRunner:
                 self._solve_job(job_id, stop)
         except Exception as exc:
             log.exception("job %s failed", job_id)
-            self._finish(job_id, status="failed", error=f"the solve failed: {type(exc).__name__}: {exc}")
+            reason = f"the solve failed: {type(exc).__name__}: {exc}"
+            self._retrying(job_id, lambda: self._finish(job_id, "failed", error=reason))
         finally:
             with self._lock:
                 del self._stops[job_id], self._finished[job_id]
@@ -135,39 +130,96 @@ class JobRunner:
 
     def _claim(self, job_id: str) -> bool:
         """Move the job from queued to running; False when it is no longer queued."""
-        with self.sessions.begin() as session:
-            claimed = session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", started_at=utcnow())
-            )
-        return bool(getattr(claimed, "rowcount", 0))
 
-    def _solve_job(self, job_id: str, stop: threading.Event) -> None:
+        def claim() -> bool:
+            with self.sessions.begin() as session:
+                claimed = session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "queued")
+                    .values(status="running", started_at=utcnow())
+                )
+            return bool(getattr(claimed, "rowcount", 0))
+
+        return self._retrying(job_id, claim)
+
+    def _solve_job(self, job_id: str, stop: Event) -> None:
         with self.sessions() as session:
             job = session.get_one(Job, job_id)
-            document, time_limit, seed = job.document, job.time_limit_s, job.seed
-        scenario = load_scenario(document)
+            task = Task(
+                document=job.document,
+                time_limit=job.time_limit_s,
+                workers=self.settings.threads_per_solve(),
+                seed=job.seed,
+                memory_limit_bytes=self.settings.solve_memory_mb * 2**20,
+                solve=self._solve,
+            )
         progress = ProgressRecorder(self.sessions, job_id, self.settings.progress_interval_s)
-        solve = self._solve or engine_solve()
-        result = solve(
-            scenario,
-            time_limit=time_limit,
-            workers=self.settings.threads_per_solve(),
-            seed=seed,
-            on_progress=progress,
-            stop=stop,
-        )
+        outcome = self._run_process(task, stop, progress)
         if self._closing.is_set():
-            self._finish(job_id, status="failed", error=INTERRUPTED)
-        elif stop.is_set():
-            self._finish(job_id, status="cancelled", error=None)
+            self._retrying(job_id, lambda: self._finish(job_id, "failed", error=INTERRUPTED))
+        elif stop.is_set() or outcome is None:
+            self._retrying(job_id, lambda: self._finish(job_id, "cancelled"))
+        elif isinstance(outcome, Failure):
+            reason = outcome.reason
+            log.warning("job %s failed: %s", job_id, reason)
+            self._retrying(job_id, lambda: self._finish(job_id, "failed", error=reason))
         else:
-            self._record(job_id, scenario, document, result)
+            answer = outcome
+            self._retrying(job_id, lambda: self._record(job_id, answer))
 
-    def _record(self, job_id: str, scenario: Scenario, document: dict[str, Any], result: SolveResult) -> None:
-        """Write the schedule and mark the job done, in one transaction."""
-        schedule_doc = result.to_doc(scenario).model_dump(mode="json", by_alias=True)
+    def _run_process(
+        self, task: Task, stop: Event, on_progress: Callable[[Progress], None]
+    ) -> Answer | Failure | None:
+        """Solve ``task`` in a worker process; None when it was stopped before it answered."""
+        messages: Queue[Message] = self._context.Queue()
+        process = self._context.Process(target=run, args=(task, messages, stop), daemon=True)
+        process.start()
+        overrun = time.monotonic() + task.time_limit + OVERRUN_S
+        stopped_at: float | None = None
+        answer: Answer | Failure | None = None
+        try:
+            while answer is None:
+                try:
+                    message: Message | None = messages.get(timeout=POLL_S)
+                except queue.Empty:
+                    message = None
+                if isinstance(message, Progress):
+                    on_progress(message)
+                elif message is not None:
+                    answer = message
+                    break
+                now = time.monotonic()
+                if stop.is_set():
+                    stopped_at = stopped_at or now
+                    if now - stopped_at > STOP_GRACE_S:
+                        break
+                if message is None and not process.is_alive():
+                    answer = _last_word(messages, process.exitcode, task)
+                elif now > overrun:
+                    answer = Failure(f"the solve ran {OVERRUN_S:.0f} s past its time limit and was stopped")
+            return answer
+        finally:
+            if not isinstance(answer, Answer):
+                process.kill()
+            process.join(STOP_GRACE_S)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            messages.close()
+            messages.cancel_join_thread()
+
+    def _retrying(self, job_id: str, write: Callable[[], bool | None]) -> bool:
+        """``write()``, tried again while the database fails (busy or locked), a last time raising."""
+        for delay in WRITE_RETRY_DELAYS_S:
+            try:
+                return bool(write())
+            except SQLAlchemyError as exc:
+                log.warning("job %s: a write failed (%s); trying again in %.2f s", job_id, exc, delay)
+                time.sleep(delay)
+        return bool(write())
+
+    def _record(self, job_id: str, answer: Answer) -> None:
+        """Write the schedule and mark the job done with its outcome, in one transaction."""
         with self.sessions.begin() as session:
             job = session.get_one(Job, job_id)
             schedule = Schedule(
@@ -175,27 +227,57 @@ class JobRunner:
                 scenario_id=job.scenario_id,
                 job_id=job.id,
                 scenario_version=job.scenario_version,
-                status=result.status,
-                document=schedule_doc,
-                scenario_document=document,
+                status=answer.status,
+                document=answer.schedule,
+                scenario_document=job.document,
             )
             session.add(schedule)
             session.flush()
             job.status = "done"
+            job.outcome = answer.status
+            job.explanation = _explanation(answer, job.time_limit_s)
             job.schedule_id = schedule.id
-            job.objective, job.bound = result.objective, result.bound
-            job.elapsed_s = round(result.runtime, 3)
+            job.objective, job.bound = answer.objective, answer.bound
+            job.elapsed_s = round(answer.runtime, 3)
             job.finished_at = utcnow()
 
-    def _finish(self, job_id: str, *, status: str, error: str | None) -> None:
+    def _finish(self, job_id: str, status: JobStatus, *, error: str | None = None) -> None:
+        outcome: JobOutcome = "cancelled" if status == "cancelled" else "failed"
         with self.sessions.begin() as session:
             session.execute(
-                update(Job).where(Job.id == job_id).values(status=status, error=error, finished_at=utcnow())
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status=status, outcome=outcome, error=error, finished_at=utcnow())
             )
 
 
+def _last_word(messages: Queue[Message], exitcode: int | None, task: Task) -> Answer | Failure:
+    """The answer a process sent just before it ended, or why it ended without one."""
+    try:
+        while True:
+            message = messages.get(timeout=POLL_S)
+            if not isinstance(message, Progress):
+                return message
+    except Exception:  # nothing more (queue.Empty), or a message cut short by the crash
+        return Failure(describe_exit(exitcode, task.memory_limit_bytes))
+
+
+def _explanation(answer: Answer, time_limit: float) -> str | None:
+    """Why a finished solve has no pattern; None when it has one."""
+    if answer.status == "infeasible":
+        return answer.explanation or "no pattern meets every rule of the scenario"
+    if answer.status == "timeout":
+        found = f"no pattern was found within the time limit of {time_limit:g} s; allow more time"
+        return f"{found}: {answer.explanation}" if answer.explanation else found
+    return None
+
+
 class ProgressRecorder:
-    """The solver's ``on_progress``: saves the best objective, bound and time at most every ``interval``."""
+    """Saves the best objective, bound and time of a running job at most every ``interval``.
+
+    A save that fails (the database busy) is skipped: the next report, or the final write,
+    brings the row up to date.
+    """
 
     def __init__(self, sessions: sessionmaker[Session], job_id: str, interval: float) -> None:
         self.sessions = sessions
@@ -209,14 +291,17 @@ class ProgressRecorder:
         if now - self._last_write < self.interval:
             return
         self._last_write = now
-        with self.sessions.begin() as session:
-            session.execute(
-                update(Job)
-                .where(Job.id == self.job_id, Job.status == "running")
-                .values(
-                    objective=progress.objective,
-                    bound=progress.bound,
-                    elapsed_s=round(progress.elapsed, 3),
-                    solutions=progress.solutions,
+        try:
+            with self.sessions.begin() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == self.job_id, Job.status == "running")
+                    .values(
+                        objective=progress.objective,
+                        bound=progress.bound,
+                        elapsed_s=round(progress.elapsed, 3),
+                        solutions=progress.solutions,
+                    )
                 )
-            )
+        except SQLAlchemyError as exc:
+            log.warning("job %s: progress not saved (%s)", self.job_id, exc)

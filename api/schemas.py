@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.models import JobOutcome, JobStatus
 from scheduler.contract.schedule import ScheduleDoc
 
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-TERMINAL_STATUSES: frozenset[str] = frozenset({"done", "failed", "cancelled"})
+MAX_SEED = 2**31 - 1
+"""The largest solver seed: CP-SAT's seed is a 32-bit integer, and so is the jobs table's column."""
 
 ItemT = TypeVar("ItemT")
 
@@ -52,7 +53,7 @@ class SolveRequest(ApiModel):
     time_limit_s: float | None = Field(
         None, gt=0, le=3600, description="Seconds; capped by the server's maximum."
     )
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
 
 
 class JobProgress(ApiModel):
@@ -65,7 +66,7 @@ class JobProgress(ApiModel):
 
 
 class JobPublic(ApiModel):
-    """A solve job: queued, running, done (with its schedule), failed (with why) or cancelled."""
+    """A solve job: queued, running, done (with its schedule and outcome), failed (with why) or cancelled."""
 
     id: str
     scenario_id: str
@@ -75,7 +76,14 @@ class JobPublic(ApiModel):
     seed: int
     progress: JobProgress
     schedule_id: str | None
-    error: str | None
+    outcome: JobOutcome | None = Field(
+        description="How the job ended (null until it is over): optimal or feasible (a pattern), "
+        "infeasible or timeout (no pattern: see explanation), cancelled, or failed (see error)."
+    )
+    explanation: str | None = Field(
+        description="Why there is no pattern, when the outcome is infeasible or timeout."
+    )
+    error: str | None = Field(description="Why the job failed, when it did.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         """An empty value switches static feed files off rather than naming the current folder."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    solve_memory_mb: int = Field(
+        4096,
+        ge=512,
+        description="Address space of each solve's worker process, in MiB; a solve that needs more fails.",
+    )
+
     def threads_per_solve(self) -> int:
         """CP-SAT workers for one solve: the setting, or the cores shared among the pool (at least 1)."""
         if self.solver_threads:

@@ -6,6 +6,8 @@ Named ``test_api_*`` to live with the API tests; it holds no tests itself.
 from __future__ import annotations
 
 import copy
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -104,6 +106,42 @@ def until_stopped(
         if on_progress is not None:
             on_progress(Progress(time.monotonic() - started, 10.0, 5.0, 1))
     return SolveResult("timeout", None, None, time.monotonic() - started)
+
+
+def by_name(
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> SolveResult:
+    """A solver double that does what the scenario's name says, else :func:`keep_current`.
+
+    ``segfault`` and ``abort`` crash the worker process, ``hog`` allocates memory without end,
+    ``deaf`` searches without ever looking at ``stop``, ``slow`` reports progress for 1.5 s,
+    ``infeasible`` and ``timeout`` end so.
+    """
+    if scenario.name == "segfault":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if scenario.name == "abort":
+        os.abort()
+    if scenario.name == "hog":
+        hoard = [bytearray(2**26) for _ in range(2**10)]
+        raise AssertionError(f"{len(hoard)} blocks allocated past the memory limit")
+    if scenario.name == "deaf":
+        on_progress and on_progress(Progress(0.1, 10.0, 5.0, 1))
+        time.sleep(60)
+    if scenario.name == "slow":
+        for step in range(30):
+            on_progress and on_progress(Progress(step * 0.05, 10.0, 5.0, step + 1))
+            time.sleep(0.05)
+    if scenario.name == "infeasible":
+        return SolveResult("infeasible", None, None, 0.01, explanation="Ava: no clinic is open on Monday")
+    if scenario.name == "timeout":
+        return SolveResult("timeout", None, None, time_limit or 0.0)
+    return keep_current(scenario, time_limit=time_limit, on_progress=on_progress, stop=stop)
 
 
 @dataclass

@@ -58,15 +58,17 @@ def api_schema(app: FastAPI) -> schemathesis.BaseSchema:
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_conforms_to_the_schema(
-    api_schema: schemathesis.BaseSchema, auth: dict[str, str], method: str, path: str
+    app: FastAPI, api_schema: schemathesis.BaseSchema, auth: dict[str, str], method: str, path: str
 ) -> None:
     operation = api_schema[path][method]
+    health = TestClient(app)
     excluded = [checks.positive_data_acceptance] if (method, path) in CROSS_CHECKED else []
 
     @given(case=operation.as_strategy())
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(headers=auth, excluded_checks=excluded)
+        assert health.get("/healthz").status_code == 200
 
     check()
 

@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -32,6 +32,7 @@ from tests.test_api_helpers import (
     running_api,
     settings_for,
     solved,
+    tiny,
 )
 
 POSTGRES_ROOT = Path("/usr/lib/postgresql")
@@ -132,20 +133,33 @@ def _free_port() -> int:
         return port
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip the PostgreSQL tests on a developer's machine; fail them in CI (``CI`` set), which must run them.
+
+    ``scripts/test.sh`` installs the server when it is missing.
+    """
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
     """A throw-away PostgreSQL server on a loopback port; yields the URL of its postgres database."""
     bindir = _postgres_bin()
     if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql")
-    pytest.importorskip("psycopg", reason="psycopg is not installed (add psycopg[binary] to the dev extras)")
+        unavailable("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        unavailable("psycopg is not installed (add psycopg[binary] to the dev extras)")
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="carepattern-pg-"))
     if os.geteuid() == 0:
         try:
             account = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no postgres user to run the server as")
+            unavailable("running as root and there is no postgres user to run the server as")
         os.chown(root, account.pw_uid, account.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data, port = root / "data", _free_port()
@@ -198,3 +212,30 @@ def test_postgres_feeds_survive_in_bytes(tmp_path: Path, postgres_url: str) -> N
         assert connection.scalar(select(func.count()).select_from(Feed)) == len(urls)
     engine.dispose()
     assert stored == body
+
+
+def test_postgres_tests_fail_rather_than_skip_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the PostgreSQL tests: no server"):
+        unavailable("no server")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no server")
+
+
+def test_postgres_stores_a_long_name_and_any_text(tmp_path: Path, postgres_url: str) -> None:
+    name = "Ava's week 😀 " * 80
+    with running_api(settings_for(tmp_path, database_url=postgres_url), solve=keep_current) as api:
+        created = api.client.post("/v1/scenarios", json=tiny(name=name), headers=api.auth)
+        if created.status_code == 422:
+            assert created.json()["detail"][0]["loc"] == "name"
+            created = api.client.post("/v1/scenarios", json=tiny(name=name[:200]), headers=api.auth)
+            name = name[:200]
+        assert created.status_code == 201, created.text
+        scenario_id = created.json()["id"]
+        scenario = api.client.get(f"/v1/scenarios/{scenario_id}", headers=api.auth).json()
+        assert scenario["document"]["name"] == name
+        assert scenario["name"] == name[:500]
+        solve = f"/v1/scenarios/{scenario_id}/solve"
+        seeded = api.client.post(solve, json={"seed": 2**31 - 1}, headers=api.auth)
+        assert seeded.status_code == 202

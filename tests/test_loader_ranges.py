@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scheduler.solver.objective import SCALE
 from typer.testing import CliRunner
 
 from scheduler.cli import app
 from scheduler.contract import bounds
 from scheduler.errors import ScenarioError
 from scheduler.loader import load_scenario, scenario_warnings
+from scheduler.solver.objective import SCALE
 from tests.builders import appointment, client, practitioner, scenario_dict, venue
 from tests.test_loader import Mutation, _set
 

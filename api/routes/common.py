@@ -38,6 +38,10 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "The resource is not in a state that allows this."}
 }
 
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "The database is busy; retry after the Retry-After seconds."}
+}
+
 
 def owned(session: Session, model: type[RowT], row_id: str, tenant: Tenant, noun: str) -> RowT:
     """The ``model`` row with ``row_id`` if it belongs to ``tenant``; 404 otherwise (never 403)."""

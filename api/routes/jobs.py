@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import PageDep, ReadSessionDep, RunnerDep, SessionDep, SettingsDep, TenantDep
-from api.models import Job, Scenario, Tenant
+from api.models import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobStatus, Scenario, Tenant, utcnow
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.runner import JobRunner
-from api.schemas import TERMINAL_STATUSES, JobProgress, JobPublic, Page, Problem, SolveRequest
+from api.schemas import MAX_SEED, JobProgress, JobPublic, Page, Problem, SolveRequest
 from api.settings import Settings
 from scheduler.contract.scenario import ScenarioDoc
+from scheduler.errors import InputIssue, ScenarioError
 
 router = APIRouter(tags=["jobs"], responses=UNAUTHORIZED)
 
-ACTIVE = ("queued", "running")
 HEARTBEAT_S = 15.0
+RESUBMITTABLE: tuple[JobStatus, ...] = ("failed", "cancelled")
 TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {"model": Problem, "description": "Too many jobs queued or running; retry later."}
 }
@@ -46,6 +47,8 @@ def job_public(job: Job) -> JobPublic:
             objective=job.objective, bound=job.bound, elapsed_s=job.elapsed_s, solutions=job.solutions
         ),
         schedule_id=job.schedule_id,
+        outcome=job.outcome,
+        explanation=job.explanation,
         error=job.error,
         created_at=job.created_at,
         started_at=job.started_at,
@@ -55,7 +58,9 @@ def job_public(job: Job) -> JobPublic:
 
 def _check_capacity(session: Session, tenant: Tenant, settings: Settings) -> None:
     active = session.scalar(
-        select(func.count()).select_from(Job).where(Job.tenant_id == tenant.id, Job.status.in_(ACTIVE))
+        select(func.count())
+        .select_from(Job)
+        .where(Job.tenant_id == tenant.id, Job.status.in_(ACTIVE_STATUSES))
     )
     if (active or 0) >= settings.max_queued_jobs:
         raise HTTPException(
@@ -94,6 +99,9 @@ def solve_scenario(
     _check_capacity(session, tenant, settings)
     solver = ScenarioDoc.model_validate(scenario.document).solver
     options = options or SolveRequest()
+    if options.seed is None and not 0 <= solver.seed <= MAX_SEED:
+        message = f"the scenario's seed {solver.seed} is outside 0..{MAX_SEED}; send a seed in the body"
+        raise ScenarioError([InputIssue("solver.seed", message)])
     job = Job(
         tenant_id=tenant.id,
         scenario_id=scenario.id,
@@ -133,18 +141,30 @@ def get_job(job_id: str, session: ReadSessionDep, tenant: TenantDep) -> JobPubli
 
 @router.delete("/v1/jobs/{job_id}", response_model=JobPublic, responses=NOT_FOUND | CONFLICT)
 def cancel_job(job_id: str, session: SessionDep, tenant: TenantDep, runner: RunnerDep) -> JobPublic:
-    """Cancel a queued or running job; it ends ``cancelled`` with no schedule. 409 when already over."""
+    """Cancel a queued or running job; it ends ``cancelled`` with no schedule. 409 when already over.
+
+    A running job's search is stopped (its process killed if it does not stop at once); the
+    answer comes when the job is recorded as cancelled, within about two seconds.
+    """
     job = owned(session, Job, job_id, tenant, "job")
     if job.status in TERMINAL_STATUSES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the job is already {job.status}")
-    cancelled = session.execute(
-        update(Job).where(Job.id == job.id, Job.status == "queued").values(status="cancelled")
-    )
-    session.commit()
-    if not getattr(cancelled, "rowcount", 0):
-        runner.cancel(job.id)
+    if not _mark_cancelled(session, job.id, "queued") and not runner.cancel(job.id):
+        # No worker holds it: it ended without its outcome written (the database was busy).
+        _mark_cancelled(session, job.id, "running")
     session.refresh(job)
     return job_public(job)
+
+
+def _mark_cancelled(session: Session, job_id: str, current: JobStatus) -> bool:
+    """Record the job as cancelled if it is still ``current``; whether it was."""
+    cancelled = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == current)
+        .values(status="cancelled", outcome="cancelled", finished_at=utcnow())
+    )
+    session.commit()
+    return bool(getattr(cancelled, "rowcount", 0))
 
 
 @router.post(
@@ -163,7 +183,7 @@ def resubmit_job(
 ) -> JobPublic:
     """Queue a new job with the same scenario copy and options as a failed or cancelled one."""
     old = owned(session, Job, job_id, tenant, "job")
-    if old.status not in ("failed", "cancelled"):
+    if old.status not in RESUBMITTABLE:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             f"only a failed or cancelled job can be resubmitted, not a {old.status} one",

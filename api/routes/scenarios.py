@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
 from api.deps import FeedFilesDep, PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
-from api.models import Feed, Job, Scenario, Schedule, utcnow
+from api.models import ACTIVE_STATUSES, Feed, Job, Scenario, Schedule, scenario_name, utcnow
 from api.routes.common import INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.schemas import Page, ScenarioPublic, ScenarioSummary
 from scheduler.loader import load_scenario
@@ -26,11 +26,6 @@ SCENARIO_BODY: dict[str, Any] = {
 }
 
 
-def _name(document: dict[str, Any]) -> str | None:
-    name = document.get("name")
-    return name if isinstance(name, str) else None
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -42,7 +37,7 @@ def create_scenario(
     tenant: TenantDep, document: ScenarioBody, session: SessionDep, response: Response
 ) -> Scenario:
     """Store a scenario after checking it whole; 422 lists every problem with its location."""
-    scenario = Scenario(tenant_id=tenant.id, name=_name(document), document=document)
+    scenario = Scenario(tenant_id=tenant.id, name=scenario_name(document), document=document)
     session.add(scenario)
     session.commit()
     response.headers["Location"] = f"/v1/scenarios/{scenario.id}"
@@ -82,7 +77,7 @@ def replace_scenario(
     """Replace a scenario's document; its version goes up. Jobs already submitted keep their copy."""
     scenario = owned(session, Scenario, scenario_id, tenant, "scenario")
     scenario.document = document
-    scenario.name = _name(document)
+    scenario.name = scenario_name(document)
     scenario.version += 1
     scenario.updated_at = utcnow()
     session.commit()
@@ -96,7 +91,7 @@ def delete_scenario(
     """Delete a scenario with its jobs, schedules and feeds (its feed URLs stop working)."""
     scenario = owned(session, Scenario, scenario_id, tenant, "scenario")
     running = session.scalars(
-        select(Job.id).where(Job.scenario_id == scenario.id, Job.status.in_(("queued", "running")))
+        select(Job.id).where(Job.scenario_id == scenario.id, Job.status.in_(ACTIVE_STATUSES))
     ).all()
     if files is not None:
         for token_hash in session.scalars(

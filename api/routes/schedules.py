@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import func, select
 
-from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
-from api.models import Schedule
-from api.publishing import publish
-from api.routes.common import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
+from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SettingsDep, TenantDep
+from api.models import Scenario, Schedule
+from api.publishing import render, store
+from api.routes.common import BUSY, CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
 from api.routes.feeds import issued_feed
 from api.schemas import Page, PublishResult, SchedulePublic
 from scheduler.calendar import FeedError
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"], responses=UNAUTHORIZED)
+
+PUBLISH_ATTEMPTS = 3
+"""Renderings of one publish request when other publishes of the scenario keep coming in between."""
 
 
 @router.get("", response_model=Page[SchedulePublic], responses=INVALID)
@@ -47,9 +50,13 @@ def get_schedule(schedule_id: str, session: ReadSessionDep, tenant: TenantDep) -
     return owned(session, Schedule, schedule_id, tenant, "schedule")
 
 
-@router.post("/{schedule_id}/publish", response_model=PublishResult, responses=NOT_FOUND | CONFLICT)
+@router.post(
+    "/{schedule_id}/publish",
+    response_model=PublishResult,
+    responses=NOT_FOUND | CONFLICT | BUSY,
+)
 def publish_schedule(
-    schedule_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
+    schedule_id: str, request: Request, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
 ) -> PublishResult:
     """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
 
@@ -57,16 +64,25 @@ def publish_schedule(
     the URL is a secret shown once); a new feed's URL is in ``url``. 409, with the reason, for
     a schedule that cannot be published (no pattern: infeasible or timed out).
     """
-    schedule = owned(session, Schedule, schedule_id, tenant, "schedule")
-    try:
-        published = publish(session, schedule)
-    except FeedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    session.commit()
-    if files is not None:
-        files.published(published)
-    return PublishResult(
-        schedule_id=schedule.id,
-        scenario_id=schedule.scenario_id,
-        feeds=[issued_feed(p.feed, settings, p.token, changed=p.changed) for p in published],
+    database = request.app.state.database
+    for _attempt in range(PUBLISH_ATTEMPTS):
+        with database.read_sessions() as read:
+            schedule = owned(read, Schedule, schedule_id, tenant, "schedule")
+            scenario_row = read.get_one(Scenario, schedule.scenario_id)
+        try:
+            rendering = render(schedule, scenario_row)
+        except FeedError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        with database.sessions.begin() as session:
+            published = store(session, rendering)
+        if published is not None:
+            if files is not None:
+                files.published(published)
+            return PublishResult(
+                schedule_id=schedule.id,
+                scenario_id=schedule.scenario_id,
+                feeds=[issued_feed(p.feed, settings, p.token, changed=p.changed) for p in published],
+            )
+    raise HTTPException(
+        status.HTTP_409_CONFLICT, "the scenario's feeds kept being published by other requests; try again"
     )

@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from api.deps import ReadSessionDep, RunnerDep, SessionDep, SettingsDep
-from api.models import Job, Scenario, Schedule
+from api.models import TERMINAL_STATUSES, Job, Scenario, Schedule
 from api.routes import jobs as jobs_api
-from api.schemas import TERMINAL_STATUSES, SolveRequest
+from api.schemas import SolveRequest
 from api.web.deps import CSRF_CHECKED, FormDep, UserDep, api_call, mine, render
 from api.web.routes.scenarios import scenario_page
 
