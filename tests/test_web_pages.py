@@ -309,11 +309,17 @@ def test_publishing_shows_each_new_link_once_with_a_qr_code_and_rotating_gives_a
     assert new_links[0] not in links
 
 
-def _no_pattern(status: str, explanation: str | None) -> Any:
-    def solve(scenario: Any, **_: Any) -> SolveResult:
-        return SolveResult(status, None, None, 0.01, explanation=explanation)
+WHY_INFEASIBLE = "alfie-slt has no slot: Priya Shah works Mondays, Wednesdays and Thursdays only"
 
-    return solve
+
+def _infeasible(scenario: Any, **_: Any) -> SolveResult:
+    """A solve with no pattern and its reason (module-level: solves run in worker processes)."""
+    return SolveResult("infeasible", None, None, 0.01, explanation=WHY_INFEASIBLE)
+
+
+def _timed_out(scenario: Any, **_: Any) -> SolveResult:
+    """A solve that found no pattern in time."""
+    return SolveResult("timeout", None, None, 0.01)
 
 
 def _job_page_after_solving(api: Api) -> str:
@@ -325,15 +331,14 @@ def _job_page_after_solving(api: Api) -> str:
 
 
 def test_an_infeasible_solve_shows_the_explanation_in_words(tmp_path: Path) -> None:
-    why = "alfie-slt has no slot: Priya Shah works Mondays, Wednesdays and Thursdays only"
-    with running_api(settings_for(tmp_path), solve=_no_pattern("infeasible", why)) as api:
+    with running_api(settings_for(tmp_path), solve=_infeasible) as api:
         page = _job_page_after_solving(api)
     assert "No pattern keeps every rule." in page
-    assert why in page
+    assert WHY_INFEASIBLE in page
 
 
 def test_a_timeout_says_so(tmp_path: Path) -> None:
-    with running_api(settings_for(tmp_path), solve=_no_pattern("timeout", None)) as api:
+    with running_api(settings_for(tmp_path), solve=_timed_out) as api:
         page = _job_page_after_solving(api)
     assert "Time ran out before any pattern was found." in page
 

@@ -101,17 +101,18 @@ def sharing_page(request: Request, scenario_id: str, session: ReadSessionDep, us
 def publish(
     request: Request,
     schedule_id: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: UserDep,
     settings: SettingsDep,
     files: FeedFilesDep,
 ) -> HTMLResponse:
     """Publish a schedule to its scenario's feeds and show the links issued now."""
     schedule = mine(session, Schedule, schedule_id, user, "schedule")
+    session.rollback()  # publishing writes in a transaction of its own; read what it wrote after
     result = api_call(
         schedules_api.publish_schedule,
         schedule_id=schedule.id,
-        session=session,
+        request=request,
         tenant=user.tenant,
         settings=settings,
         files=files,
