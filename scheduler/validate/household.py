@@ -78,6 +78,15 @@ def window(t: Timetable, leg: Leg) -> Stretch:
     return low, high
 
 
+def timing(leg: Leg, minutes: int, home: int | None) -> Stretch:
+    """When a leg of ``minutes`` is travelled: coming ``home`` as early as the stop it leaves
+    allows, any other leg leaving as late as the stop it goes to allows."""
+    if leg.after is not None and leg.destination != home:
+        return leg.after.start - minutes, leg.after.start
+    assert leg.before is not None
+    return leg.before.end, leg.before.end + minutes
+
+
 def together(t: Timetable, leg: Leg, other: Leg) -> bool:
     """True when ``leg`` can be travelled together with ``other``: same places, and ``other``'s
     journey fits in both gaps at once."""
@@ -123,14 +132,12 @@ def outings(t: Timetable, plan: DayPlan) -> tuple[Outing, ...]:
     start: int | None = None
     legs: list[Leg] = []
     for leg in t.journeys.legs(plan):
-        minutes = travelled(t, plan, leg).minutes
+        depart, arrive = timing(leg, travelled(t, plan, leg).minutes, depot)
         if leg.origin == depot:
-            assert leg.after is not None
-            start, legs = leg.after.start - minutes, []
+            start, legs = depart, []
         legs.append(leg)
         if leg.destination == depot and start is not None:
-            assert leg.before is not None
-            end = leg.before.end + minutes
+            end = arrive
             stops = tuple(s for s in plan.stops if start <= s.start and s.end <= end and s.place != depot)
             found.append(Outing(start, end, stops, tuple(legs)))
             start = None

@@ -211,9 +211,9 @@ def session_stop(scenario: Scenario, session: PlacedSession) -> Stop:
 
 
 def companion_stop(scenario: Scenario, companion: PlacedCompanion) -> Stop:
-    """A companion's stop at another person's session, labelled ``"alfie-physio (coming along)"``."""
+    """A companion's stop at another person's session, labelled ``"coming along to alfie-physio"``."""
     s = companion.session
-    label = f"{scenario.appointments[s.appointment].id} (coming along)"
+    label = f"coming along to {scenario.appointments[s.appointment].id}"
     return Stop(s.start, s.end, s.venue, label, s, companion=True)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from scheduler.clock import span_label
 from scheduler.validate.describe import day_text, join_words, venue_name
-from scheduler.validate.household import escort_of, is_supervised, window
+from scheduler.validate.household import escort_of, is_supervised, timing
 from scheduler.validate.plans import Leg, Timetable
 from scheduler.validate.violation import Violation
 
@@ -24,7 +24,7 @@ def check_escort(t: Timetable) -> Iterator[Violation]:
             continue
         for leg in t.journeys.legs(plan):
             if leg.touches_plan and escort_of(t, plan, leg) is None:
-                low, high = window(t, leg)
+                low, high = timing(leg, leg.minutes, plan.person.depot)
                 carers = join_words(t.scenario.carers[c].name for c in client.carers)
                 who = f"none of {client.name}'s carers ({carers}) makes" if carers else "no carer makes"
                 yield Violation(
