@@ -3,10 +3,12 @@ breaking it is reported, worded exactly. Today's bookings are judged by the same
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scheduler.analysis import to_markdown, whole_picture
 from scheduler.errors import ScheduleError
 from scheduler.loader import load_scenario
 from scheduler.schedule import read_schedule
@@ -185,7 +187,7 @@ def test_the_baby_cannot_come_along_during_her_nap_at_home() -> None:
     d = household_dict()
     client(d, "mia")["routines"] = [{"name": "nap", "days": ["mon"], "start": "10:30", "end": "11:30"}]
     assert (
-        "10 companion mia with therapy occurrence 1, Mon 10:00-11:00: Mia's nap 10:30-11:30 is at Jo's home: "
+        "10 companion mia with therapy occurrence 1, Mon 10:00-11:00: Mia's nap 10:30-11:30 is at home: "
         "Mia cannot come along to Clinic then"
     ) in found(d, THERAPY, accompanying=[MIA_ALONG])
 
@@ -233,7 +235,7 @@ def test_todays_bookings_show_who_must_come_along() -> None:
     assert r.before.kpis["mia"]["accompanying_minutes"] == 100
     client(d, "mia")["routines"] = [{"name": "nap", "days": ["mon"], "start": "10:30", "end": "11:30"}]
     assert (
-        "mia with therapy occurrence 1, Mon 10:00-11:00: Mia's nap 10:30-11:30 is at Jo's home: "
+        "mia with therapy occurrence 1, Mon 10:00-11:00: Mia's nap 10:30-11:30 is at home: "
         "Mia cannot come along to Clinic then"
     ) in [str(v) for v in validate(load_scenario(d)).current_violations]
 
@@ -254,3 +256,41 @@ def test_an_accompanying_entry_must_name_a_session_of_the_schedule() -> None:
         '  accompanying[1].client: no client "mai"; did you mean "mia"?',
         "  accompanying[2].end: the session ends at 11:00, not 11:05",
     ]
+
+
+# The version-2 example (tests/data/households): a hand-made pattern that keeps every rule,
+# and today's bookings that break the new ones.
+
+EXAMPLE = Path(__file__).resolve().parent / "data" / "households"
+
+
+def test_the_example_pattern_keeps_every_rule_and_todays_bookings_do_not() -> None:
+    scenario = load_scenario(EXAMPLE / "scenario.json")
+    r = validate(scenario, read_schedule(EXAMPLE / "schedule.json"))
+    assert r.violations == ()
+    assert r.objective_mismatches == ()
+    assert [f"{v.rule} {v.code} {v.subject}" for v in r.current_violations] == [
+        "9 escort alfie",
+        "10 companion poppy",
+    ]
+    assert r.current_companions == (
+        "Poppy comes along with Mum to alfie-physio occurrence 1, Wed 15:30-16:15 "
+        "at Nene Child Development Centre",
+    )
+    assert r.evaluation is not None
+    assert r.evaluation.kpis["poppy"]["accompanying_minutes"] == 57  # Wed 16:09-17:06 with Mum and Alfie
+
+
+def test_the_example_report_shows_companions_and_todays_faults() -> None:
+    scenario = load_scenario(EXAMPLE / "scenario.json")
+    text = to_markdown(whole_picture(scenario, read_schedule(EXAMPLE / "schedule.json")))
+    assert "| accompanying_minutes | 57 | 57 | 0 |" in text
+    assert "| practitioner_travel_minutes | 8 | 8 | 0 |" in text
+    assert (
+        "| travels alone | 9 | alfie, Wed 15:26-15:30 | Alfie would travel alone from school at Castlefields"
+        in text
+    )
+    assert (
+        "| comes along | 10 | poppy, Wed 15:30-16:15 | Poppy comes along with Mum to alfie-physio "
+        "occurrence 1, Wed 15:30-16:15 at Nene Child Development Centre: nobody else looks after Poppy then |"
+    ) in text

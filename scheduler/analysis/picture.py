@@ -34,7 +34,7 @@ FINDING_KINDS: dict[str, str] = {
     "limit": "overload",
     "escort": "travels alone",
     "alone": "left alone",
-    "companion": "comes along",
+    "companion": "companion",
     "home-between": "journey",
 }
 """Kind of dis-integration by the validator's violation code; any other code is ``"booking"``."""

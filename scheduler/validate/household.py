@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scheduler.model import Carer, Client
-from scheduler.schedule import PlacedCompanion
-from scheduler.validate.plans import DayPlan, Leg, Stop, Timetable
+from scheduler.model import Carer, Client, Routine
+from scheduler.schedule import PlacedCompanion, PlacedSession
+from scheduler.validate.plans import DayPlan, Leg, Stop, Timetable, holds
 
 Stretch = tuple[int, int]
 """A half-open span of minutes ``[start, end)``."""
@@ -275,3 +275,30 @@ def time_at(t: Timetable, plan: DayPlan, place: int) -> list[Stretch]:
             )
     own = [(s.start, s.end) for s in plan.sessions]
     return [piece for stretch in merge(stretches) for piece in subtract(stretch, own)]
+
+
+def clashes(t: Timetable, companion: PlacedCompanion) -> list[Routine | PlacedSession]:
+    """What keeps a companion from coming along: their fixed routines then (unless the session
+    is inside one, at its place) and their own sessions then."""
+    client, session = t.scenario.clients[companion.client], companion.session
+    found: list[Routine | PlacedSession] = [
+        r
+        for r in client.fixed_routines_on(session.day)
+        if r.span.overlaps(session.start, session.end) and not holds(r, session)
+    ]
+    found += [
+        own
+        for own in t.client_sessions(client.index)
+        if own.pattern_day == session.pattern_day and own.start < session.end and session.start < own.end
+    ]
+    return found
+
+
+def clashing_days(t: Timetable) -> set[tuple[str, int, int]]:
+    """(client id, week, day) of every companion who cannot come along (:func:`clashes`): their
+    journeys and minutes alone that day follow from that one fault and are not judged again."""
+    return {
+        (t.scenario.clients[c.client].id, c.session.week, c.session.day)
+        for c in t.companions
+        if clashes(t, c)
+    }

@@ -11,11 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scheduler.clock import span_label
-from scheduler.model import Carer, Client
+from scheduler.model import Carer, Client, Routine
 from scheduler.schedule import PlacedCompanion
 from scheduler.validate.describe import day_text, join_words, session_where, venue_name
-from scheduler.validate.household import Outing, Stretch, alone, at_home, carer_at_home, outings
-from scheduler.validate.plans import DayPlan, Timetable, holds
+from scheduler.validate.household import (
+    Outing,
+    Stretch,
+    alone,
+    at_home,
+    carer_at_home,
+    clashes,
+    clashing_days,
+    outings,
+)
+from scheduler.validate.plans import DayPlan, Timetable
 from scheduler.validate.violation import Violation
 
 
@@ -23,6 +32,7 @@ def check_alone(t: Timetable) -> Iterator[Violation]:
     """Rule 10: companions who may come along, and nobody who needs a carer left alone."""
     for companion in t.companions:
         yield from _companion_faults(t, companion)
+    clashing = clashing_days(t)
     for client in t.scenario.clients:
         if client.supervision != "always":
             continue
@@ -30,6 +40,8 @@ def check_alone(t: Timetable) -> Iterator[Violation]:
             carer = t.scenario.carers[index]
             for plan in t.plans_of("carer"):
                 if plan.person.id != carer.id:
+                    continue
+                if (client.id, plan.week, plan.day) in clashing:
                     continue
                 mine = t.plan("client", client.id, plan.week, plan.day)
                 for outing in outings(t, plan):
@@ -53,16 +65,20 @@ def _companion_faults(t: Timetable, companion: PlacedCompanion) -> Iterator[Viol
             f"{client.name} comes along with {carer.name}, but {carer.name} does not take "
             f"{s.clients[s.appointments[session.appointment].client].name} to it ({escort} does)"
         )
-    for routine in client.fixed_routines_on(session.day):
-        if routine.span.overlaps(session.start, session.end) and not holds(routine, session):
+    for clash in clashes(t, companion):
+        if isinstance(clash, Routine):
             yield fault(
-                f"{client.name}'s {routine.name} {span_label(routine.span.start, routine.span.end)} is at "
-                f"{venue_name(s, routine.at)}: {client.name} cannot come along to "
+                f"{client.name}'s {clash.name} {span_label(clash.span.start, clash.span.end)} is at "
+                f"{_place(t, client, clash.at)}: {client.name} cannot come along to "
                 f"{venue_name(s, session.venue)} then"
             )
-    for own in t.client_sessions(client.index):
-        if own.pattern_day == session.pattern_day and own.start < session.end and session.start < own.end:
-            yield fault(f"{client.name} has a session of their own then: {session_where(s, own)}")
+        else:
+            yield fault(f"{client.name} has a session of their own then: {session_where(s, clash)}")
+
+
+def _place(t: Timetable, client: Client, venue: int) -> str:
+    """``home`` for the client's home, else the venue's name."""
+    return "home" if venue == client.home else venue_name(t.scenario, venue)
 
 
 def _left_alone(

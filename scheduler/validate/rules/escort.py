@@ -11,16 +11,17 @@ from collections.abc import Iterator
 
 from scheduler.clock import span_label
 from scheduler.validate.describe import day_text, join_words, venue_name
-from scheduler.validate.household import escort_of, is_supervised, timing
+from scheduler.validate.household import clashing_days, escort_of, is_supervised, timing
 from scheduler.validate.plans import Leg, Timetable
 from scheduler.validate.violation import Violation
 
 
 def check_escort(t: Timetable) -> Iterator[Violation]:
     """Rule 9: every planned leg of a client who never travels alone has a carer on it."""
+    clashing = clashing_days(t)
     for plan in t.plans_of("client"):
         client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
-        if not is_supervised(client):
+        if not is_supervised(client) or (client.id, plan.week, plan.day) in clashing:
             continue
         for leg in t.journeys.legs(plan):
             if leg.touches_plan and escort_of(t, plan, leg) is None:
@@ -41,10 +42,10 @@ def check_escort(t: Timetable) -> Iterator[Violation]:
 def _place(t: Timetable, leg: Leg, end: str) -> str:
     stop = leg.origin_stop if end == "from" else leg.destination_stop
     venue = leg.origin if end == "from" else leg.destination
-    name = venue_name(t.scenario, venue)
-    if stop is None:
-        return "home" if t.scenario.venues[venue].is_home else name
-    return name if stop.is_planned else f"{stop.label} at {name}"
+    name = "home" if t.scenario.venues[venue].is_home else venue_name(t.scenario, venue)
+    if stop is None or stop.is_planned:
+        return name
+    return f"{stop.label} at {name}"
 
 
 def _purpose(leg: Leg) -> str:
