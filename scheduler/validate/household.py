@@ -233,6 +233,8 @@ def needed_companions(t: Timetable) -> tuple[PlacedCompanion, ...]:
 def accompanying_minutes(t: Timetable, plan: DayPlan) -> int:
     """Minutes of the client's outings that take them to another person's session, less their
     own sessions' minutes in those outings."""
+    if not any(stop.companion for stop in plan.stops):
+        return 0
     return sum(
         (o.end - o.start) - sum(s.end - s.start for s in o.stops if s.is_session)
         for o in outings(t, plan)

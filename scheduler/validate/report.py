@@ -137,7 +137,8 @@ def check_sessions(
     routines: Iterable[RoutineSpan] | None = None,
     partial: bool = False,
 ) -> tuple[Violation, ...]:
-    """Every hard rule (1-8) on placed sessions, in rule order; empty when all hold.
+    """Every hard rule (1-11) on placed sessions (without companions or stays at home between
+    stops), in rule order; empty when all hold.
 
     ``routines`` are the schedule's placements of flexible routines, checked too when given.
     ``partial`` is for today's bookings: appointments without any session are not held to
