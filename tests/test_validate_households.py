@@ -277,6 +277,10 @@ def test_the_example_pattern_keeps_every_rule_and_todays_bookings_do_not() -> No
         "Poppy comes along with Mum to alfie-physio occurrence 1, Wed 15:30-16:15 "
         "at Nene Child Development Centre",
     )
+    assert r.companions == (
+        "Poppy comes along with Mum to alfie-ot occurrence 1, Wed 16:15-17:00 "
+        "at Nene Child Development Centre",
+    )
     assert r.evaluation is not None
     assert r.evaluation.kpis["poppy"]["accompanying_minutes"] == 57  # Wed 16:09-17:06 with Mum and Alfie
 
@@ -285,6 +289,8 @@ def test_the_example_report_shows_companions_and_todays_faults() -> None:
     scenario = load_scenario(EXAMPLE / "scenario.json")
     text = to_markdown(whole_picture(scenario, read_schedule(EXAMPLE / "schedule.json")))
     assert "| accompanying_minutes | 57 | 57 | 0 |" in text
+    assert "## Who comes along in the new pattern" in text
+    assert "| Poppy comes along with Mum to alfie-ot occurrence 1, Wed 16:15-17:00" in text
     assert "| practitioner_travel_minutes | 8 | 8 | 0 |" in text
     assert (
         "| travels alone | 9 | alfie, Wed 15:26-15:30 | Alfie would travel alone from school at Castlefields"

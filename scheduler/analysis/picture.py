@@ -16,8 +16,9 @@ from typing import Any
 from scheduler.analysis.frames import Pattern, evaluation, placed_sessions
 from scheduler.clock import span_label
 from scheduler.contract.errors import did_you_mean
+from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Appointment, Client, Practitioner, Scenario
-from scheduler.schedule import PlacedSession, sessions_from_bookings
+from scheduler.schedule import PlacedSession, companions_from_doc, sessions_from_bookings
 from scheduler.validate import KPI_KEYS, Evaluation, Report, validate
 from scheduler.validate.describe import day_text, join_words
 from scheduler.validate.objective import current_timetable
@@ -152,6 +153,8 @@ class WholePicture:
     services: tuple[ServiceLine, ...]
     today: tuple[SessionLine, ...]
     pattern: tuple[SessionLine, ...] | None
+    companions: tuple[str, ...]
+    """Who comes along to other people's sessions in the new pattern (version 2), in words."""
     figures: tuple[KpiRow, ...]
     findings: tuple[Finding, ...]
     overloads: tuple[Overload, ...]
@@ -217,6 +220,7 @@ def whole_picture(
         services=tuple(_service_line(scenario, a) for a in appointments),
         today=_session_lines(scenario, today, ids),
         pattern=None if sessions is None else _session_lines(scenario, sessions, ids),
+        companions=_companions(scenario, pattern, ids),
         figures=_figures(scenario, ids, appointments, before, after),
         findings=tuple(_findings(scenario, report, clients, appointments)),
         overloads=tuple(
@@ -226,6 +230,14 @@ def whole_picture(
         gaps=tuple(find_gaps(scenario, clients)),
         conversations=suggest_conversations(scenario, duplications, timetable(scenario, today), clients),
     )
+
+
+def _companions(scenario: Scenario, pattern: Pattern | None, ids: set[str]) -> tuple[str, ...]:
+    """The pattern's companions among the selected clients (a schedule document lists them)."""
+    if not isinstance(pattern, ScheduleDoc):
+        return ()
+    companions = companions_from_doc(scenario, pattern, placed_sessions(scenario, pattern))
+    return tuple(companion_text(scenario, c) for c in companions if scenario.clients[c.client].id in ids)
 
 
 def _title(scenario: Scenario, clients: Sequence[Client]) -> str:

@@ -52,7 +52,8 @@ class Report:
     claimed objective differs from the recomputed one; ``warnings`` what the scenario
     probably did not mean (:func:`scheduler.loader.scenario_warnings`): they break nothing.
     ``current_companions`` are the clients today's bookings make come along to other
-    people's sessions (version 2: a client never left alone whose carer goes out), in words.
+    people's sessions (version 2: a client never left alone whose carer goes out), in words;
+    ``companions`` the schedule's own (its ``accompanying`` list).
     """
 
     violations: tuple[Violation, ...]
@@ -62,6 +63,7 @@ class Report:
     objective_mismatches: tuple[str, ...] = ()
     warnings: tuple[InputIssue, ...] = ()
     current_companions: tuple[str, ...] = ()
+    companions: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class Report:
             "current_violations": [v.to_dict() for v in self.current_violations],
             "before": None if self.before is None else self.before.to_dict(),
             "current_companions": list(self.current_companions),
+            "companions": list(self.companions),
             "warnings": [{"location": w.location, "message": w.message} for w in self.warnings],
         }
 
@@ -86,6 +89,9 @@ class Report:
         lines = [f"warning: {w}" for w in self.warnings]
         if self.evaluation is not None:
             lines += _violation_lines("Schedule", self.violations)
+            if self.companions:
+                lines.append("The schedule brings along:")
+                lines += [f"  {c}" for c in self.companions]
             lines += _evaluation_lines("Objective (recomputed)", self.evaluation)
             if self.objective_mismatches:
                 lines.append("Objective MISMATCH with what the schedule claims:")
@@ -221,4 +227,5 @@ def validate(scenario: Scenario, schedule: ScheduleDoc | None = None) -> Report:
     evaluation = evaluate_timetable(t)
     mismatches = compare_objective(schedule.objective, evaluation)
     violations = tuple(sorted(violations, key=lambda v: v.rule))
-    return Report(violations, evaluation, current, before, mismatches, warnings, along)
+    brought = tuple(companion_text(scenario, c) for c in companions)
+    return Report(violations, evaluation, current, before, mismatches, warnings, along, brought)
