@@ -3,7 +3,9 @@
 A :class:`PlacedSession` is what the validator checks, the solver produces, and the
 calendar export and analysis read. :func:`sessions_from_doc` resolves a schedule
 document's ids (raising :class:`ScheduleError` with the location of an unknown one) and
-:func:`session_to_doc` writes one back.
+:func:`session_to_doc` writes one back. Version 2 adds who comes along to whose session
+(:func:`companions_from_doc`) and where itineraries go home between stops
+(:func:`home_stays_from_doc`).
 """
 
 from __future__ import annotations
@@ -295,22 +297,6 @@ def companions_from_doc(
     if issues:
         raise ScheduleError(issues)
     return tuple(sorted(set(placed)))
-
-
-def companion_to_doc(scenario: Scenario, companion: PlacedCompanion) -> doc.Accompanying:
-    """The document form of a companion."""
-    s = companion.session
-    return doc.Accompanying(
-        client=scenario.clients[companion.client].id,
-        carer=scenario.carers[companion.carer].id,
-        appointment=scenario.appointments[s.appointment].id,
-        occurrence=s.occurrence,
-        week=s.week + 1,
-        day=DAYS[s.day],
-        venue=scenario.venues[s.venue].id,
-        start=format_time(s.start),
-        end=format_time(s.end),
-    )
 
 
 def home_stays_from_doc(scenario: Scenario, schedule: doc.ScheduleDoc) -> tuple[HomeStay, ...]:
