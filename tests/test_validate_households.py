@@ -300,3 +300,35 @@ def test_the_example_report_shows_companions_and_todays_faults() -> None:
         "| comes along | 10 | poppy, Wed 15:30-16:15 | Poppy comes along with Mum to alfie-physio "
         "occurrence 1, Wed 15:30-16:15 at Nene Child Development Centre: nobody else looks after Poppy then |"
     ) in text
+
+
+def test_with_another_carer_on_that_carers_outing_is_not_alone() -> None:
+    d = household_dict()
+    d["carers"].append({"id": "pat", "name": "Pat", "home": "jo-home"})
+    client(d, "mia")["carers"] = ["sam", "pat"]
+    add_appointment(
+        d, "mia-check", client="mia", duration=60, needs_carer=True, venues=["school"], practitioners=["bo"]
+    )
+    sessions = [*THERAPY, session("mia-check", "mon", "10:00", "school", practitioners=("bo",), carer="pat")]
+    assert found(d, sessions) == []  # Mia is with Pat at school while Sam takes Jo to the clinic
+    client(d, "mia")["carers"] = ["sam"]  # Pat is no carer of Mia's: Mia is alone though with Pat
+    assert [v for v in found(d, sessions) if v.startswith("10 ")] == [
+        "10 alone mia, Mon 09:40-11:20: Mia is alone away from home Mon 09:40-11:20: Sam is taking Jo to "
+        "Clinic, and Mia has no other carer"
+    ]
+
+
+def test_a_placed_feed_at_home_must_be_at_home() -> None:
+    d = household_dict()
+    client(d, "mia")["routines"] = [
+        {"name": "feed", "days": ["mon"], "start": "09:00", "end": "12:00", "duration": 30, "at": "home"}
+    ]
+    along = {"accompanying": [MIA_ALONG]}
+
+    def placed(start: str, end: str) -> dict[str, Any]:
+        return {"client": "mia", "name": "feed", "week": 1, "day": "mon", "start": start, "end": end}
+
+    assert found(d, THERAPY, routines=[placed("09:00", "09:30")], **along) == []
+    assert found(d, THERAPY, routines=[placed("10:15", "10:45")], **along) == [
+        "4 flexible-routine mia feed, Mon 10:15-10:45: Mia is not at Jo's home for all of it"
+    ]
