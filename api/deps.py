@@ -13,6 +13,7 @@ from api.models import Tenant
 from api.runner import JobRunner
 from api.security import tenant_for_key
 from api.settings import Settings
+from api.static_feeds import FeedFiles
 from scheduler.contract.errors import parse_json
 from scheduler.errors import InputIssue, ScenarioError
 from scheduler.loader import load_scenario
@@ -48,7 +49,14 @@ def get_runner(request: Request) -> JobRunner:
     return runner
 
 
+def get_feed_files(request: Request) -> FeedFiles | None:
+    """The folder of static feed files, when the ``feed_files_dir`` setting names one."""
+    folder = get_settings(request).feed_files_dir
+    return None if folder is None else FeedFiles(folder)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+FeedFilesDep = Annotated[FeedFiles | None, Depends(get_feed_files)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]

@@ -6,14 +6,17 @@ URL issued before keeps serving the newest pattern with the same UIDs and a high
 SEQUENCE where an event changed. Keys seen for the first time (or whose feed was revoked)
 get a new URL; a key that the new schedule no longer has serves an empty calendar.
 Everything is written in the caller's transaction.
+
+A feed's ETag is made the way nginx makes one for a static file, from its Last-Modified and
+its length (:func:`etag_of`), so that a proxy serving the feed's static file
+(:mod:`api.static_feeds`) answers with the app's own validators.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -36,9 +39,13 @@ class PublishedFeed:
     changed: bool
 
 
-def etag_of(content: bytes) -> str:
-    """The strong validator of a feed's bytes (hex SHA-256, without quotes)."""
-    return hashlib.sha256(content).hexdigest()
+def etag_of(content: bytes, last_modified: datetime) -> str:
+    """A feed's strong validator, without quotes: hex Unix seconds of its Last-Modified, ``-``, hex length.
+
+    It is nginx's ETag of a static file modified at ``last_modified``. It is strong because a
+    feed's Last-Modified moves on by at least a second whenever its bytes change (:func:`publish`).
+    """
+    return f"{int(last_modified.timestamp()):x}-{len(content):x}"
 
 
 def feed_kind(key: str) -> str:
@@ -99,12 +106,16 @@ def _active_feeds(session: Session, scenario_id: str) -> Mapping[str, Feed]:
 def _store(
     session: Session, schedule: Schedule, feed: Feed | None, key: str, content: bytes, now: datetime
 ) -> PublishedFeed:
-    """Update the key's active feed, or issue a new one with its own token."""
-    etag = etag_of(content)
+    """Update the key's active feed, or issue a new one with its own token.
+
+    A changed feed's Last-Modified is now, or a second after the last change if that is later,
+    so that its ETag changes too.
+    """
     if feed is not None:
-        changed = feed.etag != etag
+        changed = feed.content != content
         if changed:
-            feed.content, feed.etag, feed.last_modified = content, etag, now
+            feed.content, feed.last_modified = content, max(now, feed.last_modified + timedelta(seconds=1))
+        feed.etag = etag_of(feed.content, feed.last_modified)
         feed.schedule_id = schedule.id
         return PublishedFeed(feed, None, changed)
     feed = Feed(
@@ -113,7 +124,7 @@ def _store(
         key=key,
         schedule_id=schedule.id,
         content=content,
-        etag=etag,
+        etag=etag_of(content, now),
         last_modified=now,
         created_at=now,
     )

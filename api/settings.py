@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/carepattern.sqlite"
@@ -34,6 +35,19 @@ class Settings(BaseSettings):
     progress_interval_s: float = Field(
         0.5, gt=0, le=60, description="How often a running job's progress is saved and streamed."
     )
+    feed_files_dir: Path | None = Field(
+        None,
+        description=(
+            "Also write each feed as <folder>/<token>.ics for a reverse proxy to serve (docs/deploy.md), "
+            "e.g. ./var/feeds; unset or empty: off, the app alone serves feeds."
+        ),
+    )
+
+    @field_validator("feed_files_dir", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        """An empty value switches static feed files off rather than naming the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     def threads_per_solve(self) -> int:
         """CP-SAT workers for one solve: the setting, or the cores shared among the pool (at least 1)."""

@@ -36,7 +36,7 @@ from scheduler.files import write_text_atomically
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
 from scheduler.schedule import read_schedule
-from scheduler.solver import Progress, SolveResult, solve
+from scheduler.solver import LOCAL_CLUSTER, Progress, SolveResult, solve
 from scheduler.validate import validate
 
 EXIT_OK = 0
@@ -63,6 +63,7 @@ class SolveFunction(Protocol):
         seed: int | None,
         on_progress: ProgressCallback | None,
         stop: threading.Event | None,
+        cluster: str | None,
     ) -> SolveResult: ...
 
 
@@ -230,6 +231,14 @@ def solve_command(
         int | None, typer.Option("--workers", min=0, help="Search threads; 0: all cores.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")] = None,
+    cluster: Annotated[
+        str,
+        typer.Option(
+            "--cluster",
+            help="Where a large scenario's groups are solved: local (a Dask cluster of --workers "
+            "processes), a running cluster's address (tcp://host:8786), or none (this process).",
+        ),
+    ] = LOCAL_CLUSTER,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
 ) -> None:
     """Lay out the best weekly pattern; Ctrl-C stops early and keeps the best pattern so far.
@@ -243,7 +252,8 @@ def solve_command(
     limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
     try:
         with progress_display(limit, quiet) as show:
-            result = solve_in_thread(_engine(ctx).solve, scenario, time_limit, workers, seed, show)
+            where = None if cluster == "none" else cluster
+            result = solve_in_thread(_engine(ctx).solve, scenario, time_limit, workers, seed, where, show)
     except UnsupportedScenarioError as exc:
         err.print(f"cannot solve: {exc}", markup=False)
         raise typer.Exit(EXIT_BROKEN) from None
@@ -264,6 +274,7 @@ def solve_in_thread(
     time_limit: float | None,
     workers: int | None,
     seed: int | None,
+    cluster: str | None,
     on_progress: ProgressCallback,
 ) -> SolveResult:
     """Solve in a worker thread so that Ctrl-C can stop the search and keep its best pattern.
@@ -284,6 +295,7 @@ def solve_in_thread(
                     seed=seed,
                     on_progress=on_progress,
                     stop=stop,
+                    cluster=cluster,
                 )
             )
         except Exception as exc:

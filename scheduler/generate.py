@@ -11,9 +11,16 @@ practitioner's diary. A booking always keeps that diary (their hours, busy entri
 own journeys between venues, their daily limits), the venue's hours and rooms, and the
 appointment's window and frequency; it ignores the family's other appointments, naps and
 the carers' working days, so trips are scattered and some clash. The same seed always
-gives the same town. Command line::
+gives the same town.
+
+More than :data:`TOWN_HOUSEHOLDS` households make a county: several such towns some miles
+apart, each with its own venues, schools and locality teams, households numbered across the
+county and every other id prefixed with its town (``corby-cdc``, ``corby-dietitian-2``). A
+service whose staff have no room left for a child employs one more practitioner, as a real
+one would. Command line::
 
     python -m scheduler.generate --households 20 --seed 7 -o data/town.json
+    python -m scheduler.generate --households 1000 --seed 1 -o out/county.json
 """
 
 from __future__ import annotations
@@ -26,10 +33,12 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scheduler.clock import format_time, parse_time
+from scheduler.errors import CarePatternError
 from scheduler.files import write_text_atomically
 from scheduler.model import Venue
 from scheduler.travel import great_circle_km
@@ -127,6 +136,39 @@ PUBLIC_TRANSPORT_MATRIX = (
     ("health-centre-west", "hospital", 45, 3.2),
 )
 """Measured bus journeys (minutes, fare) between a few public venues."""
+
+TOWN_HOUSEHOLDS = 100
+"""Households of one town at most: a larger county is several towns, each with its own venues,
+schools and locality teams of practitioners, like a county's community services."""
+TOWN_SPACING_KM = 14.0
+"""Distance between neighbouring town centres of a county, laid out on a grid."""
+TOWN_NAMES = (
+    "Wellingborough", "Kettering", "Corby", "Rushden", "Daventry", "Towcester", "Brackley",
+    "Oundle", "Thrapston", "Raunds", "Desborough", "Rothwell", "Burton Latimer", "Higham Ferrers",
+    "Irthlingborough", "Earls Barton",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class District:
+    """Where one town of a county lies and how its ids are told apart from the other towns'."""
+
+    prefix: str
+    """Put before the ids of the town's venues and practitioners (empty for a town alone)."""
+    town: str | None
+    """The town's name, added to its venues' names in a county."""
+    east_km: float
+    north_km: float
+    first_household: int
+    """Number of the town's first household: households are numbered across the county."""
+
+    def place(self, place_id: str) -> str:
+        """The id in this town of a venue of :data:`PLACES` or :data:`SCHOOLS`."""
+        return self.prefix + place_id
+
+
+ALONE = District("", None, 0.0, 0.0, 1)
+"""The district of a town that is the whole scenario."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +283,7 @@ class Diary:
         """The diary of ``practitioner`` holding their busy entries."""
         diary = cls(practitioner)
         for busy in practitioner["busy"]:
-            span = (parse_time(busy["start"]), parse_time(busy["end"]))
+            span = (_minutes(busy["start"]), _minutes(busy["end"]))
             if "venue" in busy:
                 diary.stops.setdefault(busy["day"], []).append((*span, busy["venue"]))
             else:
@@ -251,7 +293,7 @@ class Diary:
     def fits(self, day: str, start: int, end: int, venue: str, travel: TownTravel) -> bool:
         """True when a session fits this diary: hours, busy entries, journeys and daily limits."""
         p = self.practitioner
-        if not any(parse_time(a) <= start and end <= parse_time(b) for a, b in p["available"].get(day, [])):
+        if not any(_minutes(a) <= start and end <= _minutes(b) for a, b in p["available"].get(day, [])):
             return False
         if any(start < b and a < end for a, b in self.blocked.get(day, [])):
             return False
@@ -268,7 +310,7 @@ class Diary:
         base = self.practitioner["base"]
         stops = sorted([*self.stops.get(day, []), new])
         places = [base, *(venue for _, _, venue in stops), base]
-        times = [parse_time(DAY_START), *(t for s, e, _ in stops for t in (s, e)), parse_time(DAY_END)]
+        times = [_minutes(DAY_START), *(t for s, e, _ in stops for t in (s, e)), _minutes(DAY_END)]
         return all(
             times[2 * k + 1] - times[2 * k] >= travel.minutes(places[k], places[k + 1])
             for k in range(len(places) - 1)
@@ -312,23 +354,81 @@ def _venue(v: JsonDict) -> Venue:
 
 
 def generate_town(households: int, *, seed: int = 0, start: date = DEFAULT_START) -> JsonDict:
-    """A scenario document for a synthetic town of ``households`` households.
+    """A scenario document for a synthetic town, or county, of ``households`` households.
 
+    Up to :data:`TOWN_HOUSEHOLDS` households make one town; more make a county of towns of
+    nearly equal size, :data:`TOWN_SPACING_KM` apart, each staffed for its own caseload.
     Deterministic for a given ``seed``. ``start`` (a Monday) is the first day of the pattern.
     """
     if households < 1:
         raise ValueError("a town needs at least one household")
     if start.weekday() != 0:
         raise ValueError(f"{start.isoformat()} is not a Monday")
-    return _TownBuilder(random.Random(seed), households).build(start, seed)
+    sizes = _town_sizes(households)
+    if len(sizes) == 1:
+        towns = [_TownBuilder(random.Random(seed), households, ALONE).build()]
+        name = f"Synthetic town: {households} households (seed {seed})"
+    else:
+        county = random.Random(seed)
+        towns = [
+            _TownBuilder(random.Random(county.getrandbits(64)), size, district).build()
+            for size, district in zip(sizes, _districts(sizes), strict=True)
+        ]
+        name = f"Synthetic county: {households} households in {len(sizes)} towns (seed {seed})"
+    return {
+        "name": name,
+        "description": "Generated by scheduler.generate: each agency booked its own diary.",
+        "horizon": {
+            "start": start.isoformat(),
+            "weeks": 1,
+            "repeat_until": date(start.year, 3, 26).isoformat(),
+            "exclude_dates": list(HALF_TERM),
+            "timezone": "Europe/London",
+            "day_start": DAY_START,
+            "day_end": DAY_END,
+            "slot_minutes": 5,
+        },
+        **{part: [item for town in towns for item in town[part]] for part in TOWN_PARTS},
+        "travel": {"matrix": [entry for town in towns for entry in town["matrix"]]},
+        "solver": {"time_limit_s": 60, "seed": 0},
+    }
+
+
+TOWN_PARTS = ("venues", "clients", "carers", "practitioners", "appointments")
+"""The lists of a scenario that each town of a county adds to."""
+
+
+def _town_sizes(households: int) -> list[int]:
+    """Households per town: as few towns of at most :data:`TOWN_HOUSEHOLDS` as hold them, evenly."""
+    towns = math.ceil(households / TOWN_HOUSEHOLDS)
+    return [households // towns + (1 if k < households % towns else 0) for k in range(towns)]
+
+
+def _districts(sizes: Sequence[int]) -> list[District]:
+    """The county's towns on a near-square grid around :data:`CENTRE`, named and numbered."""
+    columns = math.ceil(math.sqrt(len(sizes)))
+    rows = math.ceil(len(sizes) / columns)
+    districts = []
+    first = 1
+    for k, size in enumerate(sizes):
+        row, column = divmod(k, columns)
+        town = TOWN_NAMES[k % len(TOWN_NAMES)]
+        if k >= len(TOWN_NAMES):
+            town += f" {k // len(TOWN_NAMES) + 1}"
+        east = (column - (columns - 1) / 2) * TOWN_SPACING_KM
+        north = ((rows - 1) / 2 - row) * TOWN_SPACING_KM
+        districts.append(District(f"{_slug(town)}-", town, east, north, first))
+        first += size
+    return districts
 
 
 class _TownBuilder:
     """Builds one town in order: venues, households, practitioners, appointments, bookings."""
 
-    def __init__(self, rng: random.Random, households: int) -> None:
+    def __init__(self, rng: random.Random, households: int, district: District) -> None:
         self.rng = rng
         self.households = households
+        self.district = district
         self.schools = SCHOOLS[: 2 if households <= 30 else 3]
         self.venues = [self._public_venue(place) for place in (*PLACES, *self.schools)]
         self.venue_by_id = {venue["id"]: venue for venue in self.venues}
@@ -339,47 +439,35 @@ class _TownBuilder:
         self.practitioners: dict[str, list[JsonDict]] = {}
         self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
-    def build(self, start: date, seed: int) -> JsonDict:
-        """The whole scenario document."""
-        for number in range(1, self.households + 1):
+    def build(self) -> JsonDict:
+        """The town's venues, clients, carers, practitioners, appointments and bus journeys."""
+        first = self.district.first_household
+        for number in range(first, first + self.households):
             self._household(number)
         self._size_rooms()
         diaries = self._staff()
         appointments = [self._place(need, diaries) for need in self.needs]
         return {
-            "name": f"Synthetic town: {self.households} households (seed {seed})",
-            "description": "Generated by scheduler.generate: each agency booked its own diary.",
-            "horizon": {
-                "start": start.isoformat(),
-                "weeks": 1,
-                "repeat_until": date(start.year, 3, 26).isoformat(),
-                "exclude_dates": list(HALF_TERM),
-                "timezone": "Europe/London",
-                "day_start": DAY_START,
-                "day_end": DAY_END,
-                "slot_minutes": 5,
-            },
             "venues": self.venues,
             "clients": self.clients,
             "carers": self.carers,
             "practitioners": [p for staff in self.practitioners.values() for p in staff],
             "appointments": appointments,
-            "travel": {
-                "matrix": [
-                    {"from": a, "to": b, "mode": "public", "minutes": minutes, "cost": cost}
-                    for a, b, minutes, cost in PUBLIC_TRANSPORT_MATRIX
-                ]
-            },
-            "solver": {"time_limit_s": 60, "seed": 0},
-        }
+            "matrix": [
+                {"from": self.district.place(a), "to": self.district.place(b), "mode": "public",
+                 "minutes": minutes, "cost": cost}
+                for a, b, minutes, cost in PUBLIC_TRANSPORT_MATRIX
+            ],
+        }  # fmt: skip
 
     # Venues -----------------------------------------------------------------------------
 
     def _public_venue(self, place: Place) -> JsonDict:
-        lat, lon = _offset(place.east_km, place.north_km)
+        district = self.district
+        lat, lon = _offset(district.east_km + place.east_km, district.north_km + place.north_km)
         return {
-            "id": place.id,
-            "name": place.name,
+            "id": district.place(place.id),
+            "name": place.name if district.town is None else f"{place.name}, {district.town}",
             "kind": place.kind,
             "lat": lat,
             "lon": lon,
@@ -396,7 +484,7 @@ class _TownBuilder:
         minutes: dict[str, float] = {}
         after_school: dict[str, float] = {}
         for need in self.needs:
-            places = [str(need.school)] if need.school_only else list(need.spec.premises)
+            places = [str(need.school)] if need.school_only else self._premises(need.spec)
             for place in places:
                 share = need.weekly_minutes / len(places)
                 minutes[place] = minutes.get(place, 0) + share
@@ -407,15 +495,25 @@ class _TownBuilder:
             week = len(WEEKDAYS) * (parse_time(hours[1]) - parse_time(hours[0]))
             rooms = max(
                 MIN_ROOMS,
-                math.ceil(minutes.get(public.id, 0) / (ROOM_LOAD * week)),
-                math.ceil(after_school.get(public.id, 0) / (ROOM_LOAD * AFTER_SCHOOL_WEEK_MINUTES)),
+                math.ceil(minutes.get(self.district.place(public.id), 0) / (ROOM_LOAD * week)),
+                math.ceil(
+                    after_school.get(self.district.place(public.id), 0)
+                    / (ROOM_LOAD * AFTER_SCHOOL_WEEK_MINUTES)
+                ),
             )
-            self.venue_by_id[public.id]["rooms"] = rooms
+            self.venue_by_id[self.district.place(public.id)]["rooms"] = rooms
+
+    def _premises(self, spec: RoleSpec) -> list[str]:
+        """Venue ids in this town of the premises ``spec``'s agency works from."""
+        return [self.district.place(place) for place in spec.premises]
 
     def _home(self, surname: str, number: int) -> JsonDict:
         distance = TOWN_RADIUS_KM * math.sqrt(self.rng.random())
         bearing = self.rng.uniform(0, 2 * math.pi)
-        lat, lon = _offset(distance * math.sin(bearing), distance * math.cos(bearing))
+        lat, lon = _offset(
+            self.district.east_km + distance * math.sin(bearing),
+            self.district.north_km + distance * math.cos(bearing),
+        )
         street = self.rng.choice(STREETS)
         return {
             "id": f"home-{number}",
@@ -434,7 +532,9 @@ class _TownBuilder:
         home = self._home(surname, number)
         self.venues.append(home)
         self.venue_by_id[home["id"]] = home
-        school = min(self.schools, key=lambda place: distance_km(home, self.venue_by_id[place.id]))
+        school = min(
+            self.schools, key=lambda place: distance_km(home, self.venue_by_id[self.district.place(place.id)])
+        )
         mode = rng.choices(("car", "public", "taxi", "walk"), weights=(45, 35, 10, 10))[0]
         if mode == "walk" and self._farthest_public_km(home) > WALK_REACH_KM:
             mode = "public"
@@ -445,7 +545,7 @@ class _TownBuilder:
         carers = self._carers(number, surname, mode, free_days)
         needs_by_client = []
         for k, age in enumerate(ages, 1):
-            at_school = school.id if age == SCHOOL_AGE else None
+            at_school = self.district.place(school.id) if age == SCHOOL_AGE else None
             client = self._client(f"h{number}-c{k}", surname, home["id"], mode, carers, age, at_school)
             self.clients.append(client)
             needs_by_client.append(self._needs(client, age, at_school))
@@ -540,13 +640,14 @@ class _TownBuilder:
     def _practitioner(self, spec: RoleSpec, k: int) -> JsonDict:
         rng = self.rng
         days = WEEKDAYS if rng.random() < 0.6 else tuple(sorted(rng.sample(WEEKDAYS, 4), key=WEEKDAYS.index))
-        base = spec.premises[(k - 1) % len(spec.premises)]
-        venues = list(spec.premises)
+        premises = self._premises(spec)
+        base = premises[(k - 1) % len(premises)]
+        venues = list(premises)
         if spec.in_school:
-            venues += [school.id for school in self.schools]
+            venues += [self.district.place(school.id) for school in self.schools]
         meeting_day = rng.choice(days)
         practitioner: JsonDict = {
-            "id": f"{_slug(spec.role)}-{k}",
+            "id": f"{self.district.prefix}{_slug(spec.role)}-{k}",
             "name": f"{rng.choice(ADULT_NAMES)} {rng.choice(SURNAMES)}",
             "role": spec.role,
             "agency": spec.agency,
@@ -566,19 +667,22 @@ class _TownBuilder:
             )
         return practitioner
 
-    def _senco(self, school: Place) -> JsonDict:
+    def _senco(self, school: Place, k: int = 1) -> JsonDict:
+        """The ``k``-th SENCo of ``school`` (a second one when the first has no room left)."""
         rng = self.rng
         teaching = rng.sample(WEEKDAYS, 2)
+        at = self.district.place(school.id)
+        number = "" if k == 1 else f"-{k}"
         return {
-            "id": f"senco-{school.id.removeprefix('school-')}",
+            "id": f"{self.district.prefix}senco-{school.id.removeprefix('school-')}{number}",
             "name": f"{rng.choice(ADULT_NAMES)} {rng.choice(SURNAMES)}",
             "role": SENCO.role,
-            "agency": school.name,
+            "agency": self.venue_by_id[at]["name"],
             "available": {day: [["08:30", "16:00"]] for day in WEEKDAYS},
-            "venues": [school.id],
-            "base": school.id,
+            "venues": [at],
+            "base": at,
             "busy": [
-                {"day": day, "start": "09:00", "end": "12:00", "venue": school.id, "label": "teaching"}
+                {"day": day, "start": "09:00", "end": "12:00", "venue": at, "label": "teaching"}
                 for day in sorted(teaching, key=WEEKDAYS.index)
             ],
             "limits": {"max_sessions_per_day": 6, "max_session_minutes_per_day": 240},
@@ -602,7 +706,7 @@ class _TownBuilder:
             "duration": need.duration,
             "frequency": frequency,
             **who,
-            "venues": _appointment_venues(need, takers),
+            "venues": _appointment_venues(need, takers, self._premises(spec)),
             "needs_carer": not need.school_only,
             "window": {
                 "days": list(WEEKDAYS),
@@ -626,19 +730,57 @@ class _TownBuilder:
         """The appointment for ``need`` with today's bookings, all in one practitioner's diary.
 
         The least-loaded practitioner of the role who has room takes it, named in the
-        appointment or, for a role pool, in its bookings.
+        appointment or, for a role pool, in its bookings. When nobody has room, the service
+        employs one more practitioner (a school: one more SENCo), who takes it.
         """
         staff = sorted(self._candidates(need), key=lambda p: diaries[p["id"]].caseload_minutes)
         pool = len(staff) > 1 and self.rng.random() < need.spec.pool_chance
         respects_school = self.rng.random() < AGENCY_RESPECTS_SCHOOL
         for practitioner in staff:
-            appointment = self._appointment(need, staff if pool else [practitioner], pool)
-            diary = diaries[practitioner["id"]]
-            slots = self._sessions(appointment, need, diary, respects_school)
-            if slots is not None:
-                appointment["current"] = [self._book(need, diary, slot, named=pool) for slot in slots]
+            appointment = self._booked(
+                need, practitioner, staff if pool else [practitioner], diaries, respects_school
+            )
+            if appointment is not None:
                 return appointment
-        raise TownTooBusyError(need.client["id"], need.spec.service)
+        hired = self._hire(need, diaries)
+        appointment = self._booked(
+            need, hired, [*staff, hired] if pool else [hired], diaries, respects_school
+        )
+        if appointment is None:
+            raise TownTooBusyError(need.client["id"], need.spec.service)
+        return appointment
+
+    def _booked(
+        self,
+        need: Need,
+        practitioner: JsonDict,
+        takers: Sequence[JsonDict],
+        diaries: Mapping[str, Diary],
+        respects_school: bool,
+    ) -> JsonDict | None:
+        """The appointment for ``need`` booked in ``practitioner``'s diary; None when it has no room.
+
+        More than one of ``takers`` makes the appointment a role pool.
+        """
+        pool = len(takers) > 1
+        appointment = self._appointment(need, takers, pool)
+        diary = diaries[practitioner["id"]]
+        slots = self._sessions(appointment, need, diary, respects_school)
+        if slots is None:
+            return None
+        appointment["current"] = [self._book(need, diary, slot, named=pool) for slot in slots]
+        return appointment
+
+    def _hire(self, need: Need, diaries: dict[str, Diary]) -> JsonDict:
+        """One more practitioner of ``need``'s role (a SENCo: at the child's school), with an empty diary."""
+        if need.spec is SENCO:
+            school = next(place for place in self.schools if self.district.place(place.id) == need.school)
+            hired = self._senco(school, len(self._candidates(need)) + 1)
+        else:
+            hired = self._practitioner(need.spec, len(self.practitioners[need.spec.role]) + 1)
+        self.practitioners[need.spec.role].append(hired)
+        diaries[hired["id"]] = Diary.of(hired)
+        return hired
 
     def _sessions(
         self, appointment: JsonDict, need: Need, diary: Diary, respects_school: bool
@@ -678,8 +820,8 @@ class _TownBuilder:
     def _slots(self, appointment: JsonDict, need: Need, diary: Diary, respects_school: bool) -> list[Slot]:
         """Every (day, start, venue) on the booking grid that the practitioner's agency could book."""
         window = appointment["window"]
-        earliest, latest = parse_time(window["earliest"]), parse_time(window["latest"])
-        school = (parse_time(SCHOOL_HOURS[0]), parse_time(SCHOOL_HOURS[1]))
+        earliest, latest = _minutes(window["earliest"]), _minutes(window["latest"])
+        school = (_minutes(SCHOOL_HOURS[0]), _minutes(SCHOOL_HOURS[1]))
         slots = []
         for day in window["days"]:
             for start in range(earliest, latest - need.duration + 1, BOOKING_GRID_MINUTES):
@@ -702,26 +844,26 @@ class _TownBuilder:
         venue = self.venue_by_id[place]
         if venue["kind"] == "home":
             return True
-        if not any(parse_time(a) <= start and end <= parse_time(b) for a, b in venue["open"].get(day, [])):
+        if not any(_minutes(a) <= start and end <= _minutes(b) for a, b in venue["open"].get(day, [])):
             return False
         taken = sum(1 for a, b in self.rooms.get((place, day), []) if start < b and a < end)
         rooms: int = venue["rooms"]
         return taken < rooms
 
 
-class TownTooBusyError(RuntimeError):
-    """No practitioner of an appointment has room for it in their diary (a generator bug)."""
+class TownTooBusyError(CarePatternError):
+    """Not even a newly employed practitioner has room for an appointment (a generator bug)."""
 
     def __init__(self, client: str, service: str) -> None:
         super().__init__(f"no practitioner's diary has room for {client}'s {service}")
         self.client, self.service = client, service
 
 
-def _appointment_venues(need: Need, attendees: Sequence[JsonDict]) -> list[str]:
-    """Where a session may be: in school only, or the role's premises, the school and home."""
+def _appointment_venues(need: Need, attendees: Sequence[JsonDict], premises: Sequence[str]) -> list[str]:
+    """Where a session may be: in school only, or the role's ``premises``, the school and home."""
     if need.school_only:
         return [str(need.school)]
-    venues = list(need.spec.premises)
+    venues = list(premises)
     if need.school is not None and need.spec.in_school:
         venues.append(need.school)
     if all(p["home_visits"] for p in attendees):
@@ -796,6 +938,10 @@ def _routines(rng: random.Random, age: str, school: str | None) -> list[JsonDict
     ]
 
 
+_minutes = cache(parse_time)
+""":func:`~scheduler.clock.parse_time`, remembered: the generator reads the same few times often."""
+
+
 def _offset(east_km: float, north_km: float) -> tuple[float, float]:
     """Latitude and longitude ``east_km`` and ``north_km`` from the town centre, to 5 decimals."""
     lat = CENTRE[0] + north_km / KM_PER_DEGREE_LAT
@@ -826,12 +972,23 @@ def to_json(value: Any, indent: int = 0) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: write a synthetic town as a scenario file (or to standard output)."""
-    parser = argparse.ArgumentParser(description="Generate a synthetic town scenario.")
-    parser.add_argument("--households", type=int, default=20, help="number of households (default 20)")
+    parser = argparse.ArgumentParser(description="Generate a synthetic town (or county) scenario.")
+    parser.add_argument(
+        "--households",
+        type=int,
+        default=20,
+        help=f"number of households (default 20; more than {TOWN_HOUSEHOLDS} make a county of towns)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("-o", "--output", type=Path, help="scenario file to write (default: stdout)")
     args = parser.parse_args(argv)
-    text = to_json(generate_town(args.households, seed=args.seed)) + "\n"
+    try:
+        document = generate_town(args.households, seed=args.seed)
+    except ValueError as exc:
+        parser.error(str(exc))
+    except TownTooBusyError as exc:
+        parser.exit(1, f"{parser.prog}: error: {exc}\n")
+    text = to_json(document) + "\n"
     if args.output is None:
         print(text, end="")
     else:

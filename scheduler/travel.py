@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from scheduler.errors import CarePatternError
 from scheduler.model import Scenario
 
 EARTH_RADIUS_KM = 6371.0088
@@ -107,7 +108,7 @@ class Travel:
         return self.journey(origin, destination, mode).pence
 
 
-class MissingTravelError(ValueError):
+class MissingTravelError(CarePatternError):
     """Two venues without coordinates and with no matrix entry between them."""
 
     def __init__(self, origin: str, destination: str, mode: str) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from email.utils import format_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
+from api import publishing
 from api.logs import RedactFeedTokens, redact
 from tests.test_api_helpers import (
     Api,
@@ -59,8 +61,9 @@ def test_feed_is_a_calendar_with_validators_and_no_attachment(api: Api) -> None:
     response = api.client.get(feed_path(urls["household-a"]), headers={"accept": ""})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert re.fullmatch(r'"[0-9a-f]{64}"', response.headers["etag"])
     assert response.headers["last-modified"].endswith(" GMT")
+    modified = parsedate_to_datetime(response.headers["last-modified"])
+    assert response.headers["etag"] == f'"{int(modified.timestamp()):x}-{len(response.content):x}"'
     assert "attachment" not in response.headers.get("content-disposition", "")
     assert response.content.startswith(b"BEGIN:VCALENDAR")
     assert len(events_of(response.content)) == 1
@@ -154,6 +157,25 @@ def test_same_url_serves_the_new_pattern_after_resolve_and_republish(api: Api) -
     [uid] = old
     assert new[uid][0] == old[uid][0] + 1
     assert new[uid][1] != old[uid][1]
+
+
+def test_a_change_within_the_same_second_moves_last_modified_on(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publishing, "utcnow", lambda: datetime(2027, 1, 4, 9, 0, 0, 250_000, tzinfo=UTC))
+    scenario_id, urls = publish_tiny(api)
+    path = feed_path(urls["household-a"])
+    before = api.client.get(path)
+    api.client.put(f"/v1/scenarios/{scenario_id}", json=moved(tiny(), "mon", "14:00"), headers=api.auth)
+    published(api, solved(api, scenario_id)["schedule_id"])
+    after = api.client.get(path)
+    assert after.content != before.content
+    assert after.headers["last-modified"] == "Mon, 04 Jan 2027 09:00:01 GMT"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert (
+        api.client.get(path, headers={"if-modified-since": before.headers["last-modified"]}).status_code
+        == 200
+    )
 
 
 def test_republishing_the_same_schedule_changes_nothing(api: Api) -> None:

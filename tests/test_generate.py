@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections import Counter
 from datetime import date
 from functools import cache
@@ -12,11 +13,14 @@ from typing import Any
 
 import pytest
 
+from scheduler import generate
 from scheduler.clock import parse_time
-from scheduler.generate import SCHOOL_HOURS, generate_town, main, to_json
+from scheduler.errors import CarePatternError
+from scheduler.generate import SCHOOL_HOURS, TOWN_HOUSEHOLDS, TownTooBusyError, generate_town, main, to_json
 from scheduler.loader import HOME, load_scenario
 from scheduler.model import Scenario
 from scheduler.solver import solve
+from scheduler.travel import great_circle_km
 from scheduler.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +115,10 @@ def test_homes_lie_within_about_four_km_of_the_centre() -> None:
 
 @pytest.mark.parametrize("households", [5, 20, 100])
 def test_todays_bookings_keep_each_practitioners_diary(households: int) -> None:
-    s = _scenario(households)
+    _assert_bookings_keep_each_practitioners_diary(_scenario(households))
+
+
+def _assert_bookings_keep_each_practitioners_diary(s: Scenario) -> None:
     for appt in s.appointments:
         assert appt.current, f"{appt.id} has no current booking"
         per_week = appt.frequency.per_week or 1
@@ -163,6 +170,88 @@ def test_bookings_name_home_visits_as_home() -> None:
     venues = {b["venue"] for a in _town(20)["appointments"] for b in a["current"]}
     assert HOME in venues
     assert not any(v.startswith("home-") for v in venues)
+
+
+def test_a_county_is_towns_each_with_its_own_venues_and_teams() -> None:
+    town = generate_town(2 * TOWN_HOUSEHOLDS + 50, seed=1)
+    scenario = load_scenario(town)
+    assert town["name"].startswith("Synthetic county: 250 households in 3 towns")
+    assert len({c.household for c in scenario.clients}) == 2 * TOWN_HOUSEHOLDS + 50
+    homes = [v for v in town["venues"] if v["kind"] == "home"]
+    assert sorted(Counter(_town_of(town, home) for home in homes).values()) == [83, 83, 84]
+    towns = {_town_of(town, home) for home in homes}
+    home_town = {c["id"]: _town_of(town, town_venue(town, c["home"])) for c in town["clients"]}
+    for practitioner in town["practitioners"]:
+        prefix = practitioner["id"].split("-")[0]
+        assert prefix in towns
+        assert all(v.startswith(f"{prefix}-") for v in practitioner["venues"])
+    for appointment in town["appointments"]:
+        here = home_town[appointment["client"]]
+        assert all(v == HOME or v.startswith(f"{here}-") for v in appointment["venues"])
+        assert all(p.startswith(f"{here}-") for p in appointment.get("practitioners", []))
+    hospitals = [v for v in scenario.venues if v.kind == "hospital"]
+    assert len(hospitals) == 3
+    assert all(great_circle_km(a, b) > 10 for a, b in itertools.combinations(hospitals, 2))
+    _assert_bookings_keep_each_practitioners_diary(scenario)
+    before = validate(scenario).before
+    assert before is not None
+    assert set(before.kpis) == {c.id for c in scenario.clients}
+
+
+def town_venue(town: dict[str, Any], venue_id: str) -> dict[str, Any]:
+    """The venue document of ``venue_id``."""
+    return next(v for v in town["venues"] if v["id"] == venue_id)
+
+
+def _town_of(town: dict[str, Any], home: dict[str, Any]) -> str:
+    """The town (id prefix) of a home: that of its nearest school."""
+    schools = [v for v in town["venues"] if v["kind"] == "school"]
+    nearest = min(schools, key=lambda s: (s["lat"] - home["lat"]) ** 2 + (s["lon"] - home["lon"]) ** 2)
+    return str(nearest["id"]).split("-")[0]
+
+
+def test_a_town_of_at_most_the_town_size_keeps_plain_ids() -> None:
+    town = _town(20)
+    assert town["name"].startswith("Synthetic town")
+    assert any(v["id"] == "cdc" for v in town["venues"])
+
+
+def test_the_same_seed_gives_the_same_county() -> None:
+    assert to_json(generate_town(TOWN_HOUSEHOLDS + 1, seed=5)) == to_json(
+        generate_town(TOWN_HOUSEHOLDS + 1, seed=5)
+    )
+
+
+def test_a_service_short_of_staff_employs_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generate, "TARGET_LOAD", 100.0)
+    monkeypatch.setattr(generate, "AFTER_SCHOOL_LOAD", 100.0)
+    town = generate_town(30, seed=2)
+    planned_one_each = Counter(p["role"] for p in town["practitioners"] if p["role"] != "SENCo")
+    assert max(planned_one_each.values()) > 1
+    _assert_bookings_keep_each_practitioners_diary(load_scenario(town))
+
+
+def test_a_town_no_one_can_be_booked_in_is_a_located_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generate, "MIN_ROOMS", 0)
+    monkeypatch.setattr(generate, "ROOM_LOAD", math.inf)
+    with pytest.raises(CarePatternError, match=r"no practitioner's diary has room for h\d+-c\d's") as raised:
+        generate_town(5, seed=1)
+    assert raised.type is TownTooBusyError
+
+
+def test_the_command_says_why_it_cannot_make_a_town(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--households", "0"])
+    assert exited.value.code == 2
+    assert "a town needs at least one household" in capsys.readouterr().err
+    monkeypatch.setattr(generate, "MIN_ROOMS", 0)
+    monkeypatch.setattr(generate, "ROOM_LOAD", math.inf)
+    with pytest.raises(SystemExit) as exited:
+        main(["--households", "5", "--seed", "1"])
+    assert exited.value.code == 1
+    assert "no practitioner's diary has room" in capsys.readouterr().err
 
 
 def test_bad_arguments_are_refused() -> None:

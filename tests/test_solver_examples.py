@@ -16,7 +16,9 @@ from scheduler.loader import load_scenario
 from scheduler.solver import Method
 from scheduler.solver.cpsat import Budget
 from scheduler.solver.decompose import Decomposition
+from scheduler.solver.engines import InProcess
 from scheduler.solver.presolve import presolve
+from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
 from tests.solver_support import Solved, bookings_of, solve_checked
 
@@ -138,8 +140,9 @@ def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -
     presolved = presolve(scenario, travel, Budget.starting_now(60))
     bounds = []
     for seconds in (0.0, 0.2, 20.0):
+        engine = InProcess(Context(scenario, presolved, travel), threads=2)
         dec = Decomposition(
-            scenario, presolved, travel, Budget.starting_now(60), seed=0, workers=2, report=lambda: None
+            scenario, presolved, travel, Budget.starting_now(60), engine, seed=0, report=lambda: None
         )
         bound = dec.lower_bound(seconds)
         assert bound is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.errors import CarePatternError
 from scheduler.loader import load_scenario
 from scheduler.travel import MissingTravelError, Travel, great_circle_km
 from tests.builders import scenario_dict
@@ -87,5 +88,8 @@ def test_no_coordinates_and_no_measure_says_what_to_add() -> None:
     d = scenario_dict()
     d["travel"]["matrix"] = []
     s = load_scenario(d)
-    with pytest.raises(MissingTravelError, match=r"give both venues lat/lon or add a travel\.matrix entry"):
+    with pytest.raises(
+        CarePatternError, match=r"give both venues lat/lon or add a travel\.matrix entry"
+    ) as raised:
         Travel(s).minutes(0, 1, "public")
+    assert raised.type is MissingTravelError

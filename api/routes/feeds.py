@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
+from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
 from api.models import Feed, utcnow
 from api.publishing import feed_kind, issue_token
 from api.routes.common import INVALID, NOT_FOUND, UNAUTHORIZED, owned
@@ -87,22 +87,30 @@ def get_feed(feed_id: str, session: ReadSessionDep, tenant: TenantDep) -> FeedPu
 
 
 @router.delete("/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def revoke_feed(feed_id: str, session: SessionDep, tenant: TenantDep) -> None:
+def revoke_feed(feed_id: str, session: SessionDep, tenant: TenantDep, files: FeedFilesDep) -> None:
     """Revoke a feed: its URL answers 404 from now on. The next publish issues a new URL for its key."""
     feed = owned(session, Feed, feed_id, tenant, "feed")
     if feed.revoked_at is None:
+        if files is not None:
+            files.remove(feed.token_hash)
         feed.revoked_at = utcnow()
         session.commit()
 
 
 @router.post("/{feed_id}/rotate", response_model=IssuedFeed, responses=NOT_FOUND)
-def rotate_feed(feed_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep) -> IssuedFeed:
+def rotate_feed(
+    feed_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
+) -> IssuedFeed:
     """Give a feed a new URL and retire the old one (for a URL that leaked or was lost)."""
     feed = owned(session, Feed, feed_id, tenant, "feed")
     if feed.revoked_at is not None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f'feed "{feed_id}" is revoked')
+    if files is not None:
+        files.remove(feed.token_hash)
     token = issue_token(feed)
     session.commit()
+    if files is not None:
+        files.issued(feed, token)
     return issued_feed(feed, settings, token, changed=False)
 
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
-from api.models import Job, Scenario, Schedule, utcnow
+from api.deps import FeedFilesDep, PageDep, ReadSessionDep, RunnerDep, ScenarioBody, SessionDep, TenantDep
+from api.models import Feed, Job, Scenario, Schedule, utcnow
 from api.routes.common import INVALID, NOT_FOUND, TOO_LARGE, UNAUTHORIZED, owned
 from api.schemas import Page, ScenarioPublic, ScenarioSummary
 from scheduler.loader import load_scenario
@@ -90,12 +90,19 @@ def replace_scenario(
 
 
 @router.delete("/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_scenario(scenario_id: str, session: SessionDep, tenant: TenantDep, runner: RunnerDep) -> None:
+def delete_scenario(
+    scenario_id: str, session: SessionDep, tenant: TenantDep, runner: RunnerDep, files: FeedFilesDep
+) -> None:
     """Delete a scenario with its jobs, schedules and feeds (its feed URLs stop working)."""
     scenario = owned(session, Scenario, scenario_id, tenant, "scenario")
     running = session.scalars(
         select(Job.id).where(Job.scenario_id == scenario.id, Job.status.in_(("queued", "running")))
     ).all()
+    if files is not None:
+        for token_hash in session.scalars(
+            select(Feed.token_hash).where(Feed.scenario_id == scenario.id, Feed.revoked_at.is_(None))
+        ):
+            files.remove(token_hash)
     session.delete(scenario)
     session.commit()
     for job_id in running:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import func, select
 
-from api.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
+from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SessionDep, SettingsDep, TenantDep
 from api.models import Schedule
 from api.publishing import publish
 from api.routes.common import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
@@ -49,7 +49,7 @@ def get_schedule(schedule_id: str, session: ReadSessionDep, tenant: TenantDep) -
 
 @router.post("/{schedule_id}/publish", response_model=PublishResult, responses=NOT_FOUND | CONFLICT)
 def publish_schedule(
-    schedule_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep
+    schedule_id: str, session: SessionDep, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
 ) -> PublishResult:
     """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
 
@@ -63,6 +63,8 @@ def publish_schedule(
     except FeedError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     session.commit()
+    if files is not None:
+        files.published(published)
     return PublishResult(
         schedule_id=schedule.id,
         scenario_id=schedule.scenario_id,

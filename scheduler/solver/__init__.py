@@ -2,6 +2,16 @@
 
 from scheduler.solver.cpsat import SolverBugError
 from scheduler.solver.result import Itinerary, Leg, Progress, SolveResult, Status
-from scheduler.solver.solve import Method, solve
+from scheduler.solver.solve import LOCAL_CLUSTER, Method, solve
 
-__all__ = ["Itinerary", "Leg", "Method", "Progress", "SolveResult", "SolverBugError", "Status", "solve"]
+__all__ = [
+    "LOCAL_CLUSTER",
+    "Itinerary",
+    "Leg",
+    "Method",
+    "Progress",
+    "SolveResult",
+    "SolverBugError",
+    "Status",
+    "solve",
+]

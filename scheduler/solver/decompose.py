@@ -16,21 +16,27 @@ around the sessions already placed for the others (the model's ``fixed`` session
    rest, starting from its current placement, keeping what improves.
 The result is read by solving the full model restricted to the chosen options, so every
 reported figure comes from the one model.
+
+Each phase hands its sub-solves to an :class:`~scheduler.solver.engines.Engine` in batches
+of groups that share no practitioner-day and no venue-day: groups of one batch cannot
+change each other's constraints, so they may be solved at once (on a cluster) around the
+same placement of the rest. With one slot, a batch is one group, in order.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
-from scheduler.solver.pattern import Choice, Pattern, PatternModel
-from scheduler.solver.presolve import Presolved
+from scheduler.solver.engines import Engine
+from scheduler.solver.pattern import Pattern, PatternModel
+from scheduler.solver.presolve import Option, Presolved
+from scheduler.solver.tasks import Choice, GroupAnswer, GroupTask, TaskKind
 from scheduler.travel import Travel
 
 MAX_REPAIRS = 3
@@ -43,6 +49,9 @@ READ_SECONDS = 5.0
 """At most this long to read the placed pattern back through the whole model."""
 IMPROVE_SECONDS = 2.0
 """At most this long for one group's re-solve during improvement."""
+
+Resource = tuple[str, int, int]
+"""("practitioner" or "venue", index, pattern day): what groups may compete for."""
 
 
 def client_groups(scenario: Scenario) -> list[set[int]]:
@@ -75,12 +84,12 @@ class Placement:
     """A group's chosen options and start slots, and its objective around the others
     (infinite when it was placed without one)."""
 
-    choice: dict[tuple[int, int], Choice]
+    choice: Choice
     objective: float
 
 
 class Decomposition:
-    """Drives the three phases within its budget."""
+    """Drives the three phases within its budget, running sub-solves on ``engine``."""
 
     def __init__(
         self,
@@ -88,19 +97,21 @@ class Decomposition:
         presolved: Presolved,
         travel: Travel,
         budget: Budget,
+        engine: Engine,
         *,
         seed: int,
-        workers: int,
         report: Callable[[], None],
     ) -> None:
         self.s = scenario
         self.p = presolved
         self.travel = travel
         self.budget = budget
+        self.engine = engine
         self.seed = seed
-        self.workers = workers
         self.report = report
         self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
+        self.options = {o.index: o for o in presolved.options}
+        self.resources = [self._resources_of(group) for group in self.groups]
         self.placed: dict[int, Placement] = {}
         self._failed: int | None = None
         self.build_seconds = 0.0
@@ -109,41 +120,46 @@ class Decomposition:
     def _need(self, group: set[int]) -> int:
         return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
 
+    def _resources_of(self, group: set[int]) -> frozenset[Resource]:
+        """Practitioner-days and venue-days any option of ``group`` could use."""
+        out: set[Resource] = set()
+        for (a, g), options in self.p.by_appointment_day.items():
+            if a in group:
+                for o in options:
+                    out.add(("venue", o.venue, g))
+                    out.update(("practitioner", p, g) for p in o.practitioners)
+        return frozenset(out)
+
     # ----------------------------------------------------------------- phases
 
     def lower_bound(self, seconds: float) -> float | None:
         """Sum of each group's proven bound with coupling and practitioner travel relaxed.
 
-        Groups go smallest first, each with an even share of the time left: small groups
-        are proven in a fraction of theirs and leave the rest to the large ones. Time left
-        after the first pass goes to the groups not yet proven, whose best bound is kept.
-        Every term is at least 0, so a group the time does not reach counts 0.
+        Groups go smallest first, each batch with an even share of the time left: small
+        groups are proven in a fraction of theirs and leave the rest to the large ones. Time
+        left after the first pass goes to the groups not yet proven, whose best bound is
+        kept. Every term is at least 0, so a group the time does not reach counts 0.
         """
-        relaxed = replace(self.s, weights=replace(self.s.weights, practitioner_travel_minutes=0.0))
         budget = self.budget.until(self.budget.clock() + seconds)
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
-        try:
-            while unproven and budget.left() > 0.1:
-                queue, unproven = unproven, []
-                for n, gi in enumerate(queue):
-                    budget.check()
-                    model = self._model(relaxed, budget, only=self.groups[gi], for_bound=True)
-                    # Interleaved workers prove tighter bounds in these short runs; they may
-                    # also end unproven before their time is up: hence the next pass.
-                    params = SearchParams(
-                        budget.left() / (len(queue) - n), self.workers, self.seed, interleave=True
-                    )
-                    outcome = run(model.cp, params, budget)
-                    if outcome.status is SearchStatus.INFEASIBLE:
+        while unproven and budget.left() > 0.1 and not budget.stopped:
+            queue, unproven = unproven, []
+            batches = [queue[i : i + self.engine.slots] for i in range(0, len(queue), self.engine.slots)]
+            for n, batch in enumerate(batches):
+                if budget.left() <= 0 or budget.stopped:
+                    break
+                share = budget.left() / (len(batches) - n)
+                for answer in self._run(batch, TaskKind.BOUND, share):
+                    if answer.status is SearchStatus.INFEASIBLE:
                         return None
                     # The proven bound holds whether or not a solution was found in time.
-                    bounds[gi] = max(bounds.get(gi, 0.0), model.objective_of(outcome.bound or 0.0))
-                    if outcome.status is not SearchStatus.OPTIMAL:
-                        unproven.append(gi)
-        except SolveInterruptedError as interrupted:
-            if interrupted.stopped:
-                return None
+                    if answer.bound is not None:
+                        bounds[answer.group] = max(bounds.get(answer.group, 0.0), answer.bound)
+                    if answer.status is not SearchStatus.OPTIMAL:
+                        unproven.append(answer.group)
+        if budget.stopped:
+            return None
         return sum(bounds.values())
 
     def construct(self, until: float) -> bool:
@@ -157,16 +173,25 @@ class Decomposition:
         """
         queue = deque(range(len(self.groups)))
         repairs: Counter[int] = Counter()
-        try:
-            while queue:
-                gi = queue.popleft()
-                share = max(0.0, until - self.budget.clock()) / (len(queue) + 1)
-                placement, blocked = self._place(gi, share=share)
-                if placement is not None:
-                    self.placed[gi] = placement
-                    self.report()
-                    continue
-                in_the_way = self._in_the_way(gi, DISPLACED * 2 ** repairs[gi]) if blocked else []
+        while queue:
+            if self.budget.stopped:
+                return False
+            batch = self._batch(queue)
+            rounds = math.ceil((len(queue) + len(batch)) / self.engine.slots)
+            share = max(0.0, until - self.budget.clock()) / rounds
+            blocked = []
+            for answer in self._run(batch, TaskKind.BEST, share):
+                gi = answer.group
+                if answer.status.has_solution:
+                    self._keep(gi, Placement(answer.choice, answer.objective or math.inf))
+                elif answer.status is SearchStatus.INFEASIBLE:
+                    blocked.append(gi)
+                elif not self._place_first(gi, share):
+                    if self._failed is not None:
+                        return False
+                    blocked.append(gi)
+            for gi in blocked:
+                in_the_way = self._in_the_way(gi, DISPLACED * 2 ** repairs[gi])
                 if not in_the_way or repairs[gi] >= MAX_REPAIRS or self.budget.left() <= 0.5:
                     self._failed = gi
                     return False
@@ -174,39 +199,58 @@ class Decomposition:
                 for other in in_the_way:
                     del self.placed[other]
                 queue.extendleft(reversed([gi, *in_the_way]))
-        except SolveInterruptedError:
-            return False
         return True
 
-    def _place(self, gi: int, share: float) -> tuple[Placement | None, bool]:
-        """Group ``gi`` around the others: the best placement in its ``share`` of the time;
-        failing that, the first one found with more and more time. True with no placement
-        when the others are proven to leave it no room."""
-        placement, blocked = self._solve_group(gi, share, hint=None)
+    def _place_first(self, gi: int, share: float) -> bool:
+        """Any placement of group ``gi`` around the others, with more and more time; False
+        with ``_failed`` set when there is none in time, or stays unset when it is blocked."""
         seconds = share
-        while placement is None and not blocked and self.budget.left() > 0.5:
-            self.budget.check()
+        while self.budget.left() > 0.5 and not self.budget.stopped:
             seconds = min(4 * max(seconds, 0.1), self.budget.left() / 2)
-            placement, blocked = self._solve_group(gi, seconds, hint=None, first_only=True)
-        return placement, blocked
+            (answer,) = self._run([gi], TaskKind.FIRST, seconds)
+            if answer.status.has_solution:
+                self._keep(gi, Placement(answer.choice, math.inf))
+                return True
+            if answer.status is SearchStatus.INFEASIBLE:
+                return False
+        self._failed = gi
+        return False
+
+    def _keep(self, gi: int, placement: Placement) -> None:
+        self.placed[gi] = placement
+        self.report()
+
+    def _batch(self, queue: deque[int]) -> list[int]:
+        """Take from ``queue``, in order, up to the engine's slots of groups that share no
+        practitioner-day or venue-day with each other."""
+        batch: list[int] = []
+        used: set[Resource] = set()
+        for gi in list(queue):
+            if len(batch) == self.engine.slots:
+                break
+            if batch and not self.resources[gi].isdisjoint(used):
+                continue
+            batch.append(gi)
+            used |= self.resources[gi]
+            queue.remove(gi)
+        return batch
 
     def _in_the_way(self, gi: int, count: int) -> list[int]:
-        """The ``count`` placed groups with the most sessions on a day group ``gi``
-        could use, with a practitioner it could have or at a venue it could use."""
-        group = self.groups[gi]
-        options = [o for (a, _), day in self.p.by_appointment_day.items() if a in group for o in day]
-        wanted = {(o.pattern_day, p) for o in options for p in o.practitioners}
-        venues = {(o.pattern_day, o.venue) for o in options}
+        """The ``count`` placed groups with the most sessions on a practitioner-day or
+        venue-day group ``gi`` could use."""
+        wanted = self.resources[gi]
         clashes = {
-            other: sum(
-                (o.pattern_day, o.venue) in venues
-                or any((o.pattern_day, p) in wanted for p in o.practitioners)
-                for o, _ in placement.choice.values()
-            )
+            other: sum(bool(self._uses(self.options[index]) & wanted) for index, _ in placement.choice)
             for other, placement in self.placed.items()
         }
         ranked = sorted((other for other, n in clashes.items() if n), key=lambda g: (-clashes[g], g))
         return ranked[:count]
+
+    @staticmethod
+    def _uses(o: Option) -> set[Resource]:
+        return {("venue", o.venue, o.pattern_day)} | {
+            ("practitioner", p, o.pattern_day) for p in o.practitioners
+        }
 
     def failed_group(self) -> set[int] | None:
         """The appointments of a group that could not be placed and cannot be placed even
@@ -215,34 +259,35 @@ class Decomposition:
             return None
         group = self.groups[self._failed]
         try:
-            model = self._model(self.s, self.budget, only=group, objective=False)
+            model = self._model(self.budget, only=group, objective=False)
         except SolveInterruptedError:
             return None
-        outcome = run(model.cp, SearchParams(self.budget.left(), self.workers, self.seed), self.budget)
+        outcome = run(
+            model.cp, SearchParams(self.budget.left(), self.engine.threads_per_task, self.seed), self.budget
+        )
         return group if outcome.status is SearchStatus.INFEASIBLE else None
 
     def improve(self, until: float) -> int:
-        """Re-solve groups one at a time around the others until ``until``; improvements made."""
+        """Re-solve groups around the others until ``until``, in batches of independent
+        groups, worst first; improvements made."""
         improved = 0
         rounds_without = 0
         budget = self.budget.until(until)
-        try:
-            while budget.left() > 0 and rounds_without < 2:
-                changed = False
-                for gi in sorted(self.placed, key=lambda g: -self.placed[g].objective):
-                    budget.check()
-                    seconds = min(budget.left(), IMPROVE_SECONDS)
-                    if seconds <= 0.2:
-                        return improved
-                    old = self.placed[gi]
-                    new, _ = self._solve_group(gi, seconds, hint=old, budget=budget)
-                    if new is not None and new.objective < old.objective - 1e-9:
-                        self.placed[gi] = new
+        while budget.left() > 0.2 and rounds_without < 2 and not budget.stopped:
+            changed = False
+            queue = deque(sorted(self.placed, key=lambda g: -self.placed[g].objective))
+            while queue:
+                seconds = min(budget.left(), IMPROVE_SECONDS)
+                if seconds <= 0.2 or budget.stopped:
+                    return improved
+                batch = self._batch(queue)
+                for answer in self._run(batch, TaskKind.BEST, seconds):
+                    old = self.placed[answer.group]
+                    if answer.objective is not None and answer.objective < old.objective - 1e-9:
+                        self.placed[answer.group] = Placement(answer.choice, answer.objective)
                         improved += 1
                         changed = True
-                rounds_without = 0 if changed else rounds_without + 1
-        except SolveInterruptedError:
-            pass
+            rounds_without = 0 if changed else rounds_without + 1
         return improved
 
     def pattern(self) -> Pattern | None:
@@ -251,60 +296,59 @@ class Decomposition:
         short budget, past any stop: the work is done and only its reading is left. None if
         even that cannot be done in time."""
         options = [
-            replace(option, slots=((slot, slot),))
+            replace(self.options[index], slots=((slot, slot),))
             for placement in self.placed.values()
-            for option, slot in placement.choice.values()
+            for index, slot in placement.choice
         ]
         budget = Budget.starting_now(READ_SECONDS, clock=self.budget.clock)
         try:
-            model = self._model(self.s, budget, presolved=Presolved.of(options))
+            model = self._model(budget, presolved=Presolved.of(options))
         except SolveInterruptedError:
             return None
-        outcome = run(model.cp, SearchParams(READ_SECONDS, self.workers, self.seed), budget)
+        outcome = run(model.cp, SearchParams(READ_SECONDS, self.engine.threads_per_task, self.seed), budget)
         return model.read(outcome) if outcome.status.has_solution else None
 
     # ---------------------------------------------------------------- helpers
 
-    def _model(
-        self, scenario: Scenario, budget: Budget, presolved: Presolved | None = None, **options: Any
-    ) -> PatternModel:
-        """A model of (some of) the scenario's options, its building time counted."""
-        model = PatternModel(scenario, presolved or self.p, self.travel, budget, **options)
-        self.build_seconds += model.build_seconds
-        return model
+    def _run(self, groups: Iterable[int], kind: TaskKind, seconds: float) -> list[GroupAnswer]:
+        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at once."""
+        tasks = [
+            GroupTask(
+                group=gi,
+                appointments=frozenset(self.groups[gi]),
+                kind=kind,
+                seconds=max(0.1, min(seconds, self.budget.left())),
+                seed=self.seed,
+                workers=self.engine.threads_per_task,
+                fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
+                hint=self.placed[gi].choice if kind is TaskKind.BEST and gi in self.placed else (),
+            )
+            for gi in groups
+        ]
+        answers = self.engine.run(tasks, self.budget.stop)
+        self.build_seconds += sum(a.build_seconds for a in answers)
+        return answers
 
-    def _fixed_except(self, gi: int) -> list[PlacedSession]:
-        return [
-            option.placed(self.s, k)
+    def _fixed_around(self, gi: int) -> tuple[PlacedSession, ...]:
+        """Sessions of other placed groups on a practitioner-day or venue-day ``gi`` could use."""
+        wanted = self.resources[gi]
+        return tuple(
+            self.options[index].placed(self.s, slot)
             for other, placement in self.placed.items()
             if other != gi
-            for option, k in placement.choice.values()
-        ]
-
-    def _solve_group(
-        self,
-        gi: int,
-        seconds: float,
-        hint: Placement | None,
-        *,
-        first_only: bool = False,
-        budget: Budget | None = None,
-    ) -> tuple[Placement | None, bool]:
-        """Group ``gi`` around the others: its best placement in ``seconds``, or with
-        ``first_only`` any placement, found as fast as possible (when construction found none
-        in its share: improving is the next phase's job; its objective is then unknown,
-        infinite). True when there is proven to be none."""
-        budget = budget or self.budget
-        model = self._model(
-            self.s, budget, only=self.groups[gi], fixed=self._fixed_except(gi), objective=not first_only
+            for index, slot in placement.choice
+            if self._uses(self.options[index]) & wanted
         )
-        if hint is not None:
-            model.hint(list(hint.choice.values()))
-        # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than
-        # it saves, and deterministic (interleaved) search would buy nothing.
-        outcome = run(model.cp, SearchParams(seconds, self.workers, self.seed, presolve=False), budget)
-        if not outcome.status.has_solution:
-            return None, outcome.status is SearchStatus.INFEASIBLE
-        objective = math.inf if first_only else model.objective_of(outcome.objective or 0.0)
-        choice = {(o.appointment, o.pattern_day): (o, k) for o, k in model.choices(outcome)}
-        return Placement(choice, objective), False
+
+    def _model(
+        self,
+        budget: Budget,
+        *,
+        presolved: Presolved | None = None,
+        only: set[int] | None = None,
+        objective: bool = True,
+    ) -> PatternModel:
+        """A model of (some of) the scenario's options, built here, its building time counted."""
+        model = PatternModel(self.s, presolved or self.p, self.travel, budget, only=only, objective=objective)
+        self.build_seconds += model.build_seconds
+        return model

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,10 +28,12 @@ from scheduler.solver.cpsat import (
     run,
 )
 from scheduler.solver.decompose import Decomposition, client_groups
+from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.pattern import Pattern, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
 from scheduler.solver.result import Progress, SolveResult, Status
+from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
 
 ProgressCallback = Callable[[Progress], None]
@@ -62,6 +65,8 @@ WARM_START_OPTIONS = 1500
 """Up to this many options, the whole model then improves on that pattern (a warm start)."""
 RESUME_SECONDS = 1.0
 """An interleaved search that ends unproven with more than this many seconds left resumes."""
+LOCAL_CLUSTER = "local"
+"""``cluster`` value that starts a local Dask cluster for the groups' sub-solves."""
 TIE_BREAK_WORK = 5.0
 """CP-SAT deterministic time (independent of the machine's speed) for the tie-break."""
 READ_FRACTION = 0.1
@@ -81,6 +86,7 @@ def solve(
     clock: Clock = time.monotonic,
     method: Method = Method.AUTO,
     search: Search = run,
+    cluster: str | None = None,
 ) -> SolveResult:
     """The best weekly pattern of ``scenario`` within the time limit.
 
@@ -88,7 +94,10 @@ def solve(
     with each improving solution; setting ``stop`` ends the work early (building included)
     with the best pattern so far. Returns status ``optimal``, ``feasible`` (with its gap),
     ``timeout`` (no pattern found in time, or stopped first) or ``infeasible`` with an
-    explanation; never raises for a scenario that has no pattern. ``clock`` is the clock
+    explanation; never raises for a scenario that has no pattern. ``cluster`` runs a large
+    scenario's group sub-solves on Dask: :data:`LOCAL_CLUSTER` starts a local cluster of
+    ``workers`` processes (0: one per core; 1: none, this process), a ``tcp://`` address uses
+    that running cluster; None runs them in this process with ``workers`` threads each. ``clock`` is the clock
     the time limit is kept on, and ``search`` runs each search of the whole model (tests
     inject both).
 
@@ -112,6 +121,7 @@ def solve(
         on_progress=on_progress,
         travel=Travel(scenario),
         search=search,
+        cluster=cluster,
     )
     try:
         started = session.budget.clock()
@@ -159,6 +169,7 @@ class _Session:
     on_progress: ProgressCallback | None
     travel: Travel
     search: Search
+    cluster: str | None
     build_seconds: float = 0.0
     """Seconds spent pre-solving and building models so far."""
 
@@ -292,21 +303,43 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
     improve on that pattern (warm start) and tighten the bound for the rest of the time."""
     budget = session.budget
     phases = budget.until(budget.deadline - min(READ_SECONDS, READ_FRACTION * session.limit))
+    engine = _engine(session, Context(session.scenario, presolved, session.travel))
+    try:
+        return _decomposed(session, presolved, phases, engine)
+    finally:
+        engine.close()
+
+
+def _engine(session: _Session, context: Context) -> Engine:
+    """Where the groups' sub-solves run (see :func:`solve`'s ``cluster``)."""
+    if session.cluster == LOCAL_CLUSTER:
+        processes = session.workers or os.cpu_count() or 1
+        if processes == 1:
+            return InProcess(context, threads=1)
+        return DaskEngine(context, workers=processes)
+    if session.cluster is None:
+        return InProcess(context, threads=session.workers)
+    return DaskEngine(context, workers=session.workers, address=session.cluster)
+
+
+def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine: Engine) -> SolveResult:
+    """The decomposition's phases within ``phases``, on ``engine``; then the warm start."""
+    budget = session.budget
     warm = len(presolved.options) <= WARM_START_OPTIONS
     dec = Decomposition(
         session.scenario,
         presolved,
         session.travel,
         phases,
+        engine,
         seed=session.seed,
-        workers=session.workers,
         report=lambda: session.emit(None, None, 0),
     )
     # Bounding pays when it can give each group half a second or more (most are then proven):
     # construction leaves it a third of the time. Otherwise placing each group well is worth
     # more, and the bound has half of what construction leaves.
     bound_time = BOUND_SHARE * session.limit
-    useful = bound_time >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
+    useful = bound_time * engine.slots >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
     constructed = dec.construct(until=phases.deadline - (bound_time if useful else 0.0))
     if not constructed:
         failed = dec.failed_group()

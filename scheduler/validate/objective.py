@@ -67,8 +67,7 @@ def _per_client(t: Timetable, figure: Callable[[int], float]) -> Figures:
 
 
 def _client_plans(t: Timetable, client: int) -> Iterable[DayPlan]:
-    client_id = t.scenario.clients[client].id
-    return (plan for plan in t.plans_of("client") if plan.person.id == client_id)
+    return t.person_plans("client", t.scenario.clients[client].id)
 
 
 def _sessions_by_day(t: Timetable, client: int) -> dict[int, int]:

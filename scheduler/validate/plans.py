@@ -18,14 +18,18 @@ say so (:class:`~scheduler.schedule.HomeStay`), and the plan's legs then go home
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import Literal, TypeVar
 
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Client, PersonKind, Routine, Scenario
 from scheduler.schedule import HomeStay, PlacedCompanion, PlacedSession
 from scheduler.travel import Journey, Travel
+
+_Item = TypeVar("_Item")
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -274,16 +278,24 @@ def day_plans(
         today = tuple(s for s in sessions if s.pattern_day == pattern_day)
         along = tuple(c for c in companions if c.session.pattern_day == pattern_day)
         here = tuple(x for x in stays if (x.week, x.day) == (week, day))
-        plans += [client_plan(scenario, client, week, day, today, along, here) for client in scenario.clients]
+        by_client = _grouped(today, lambda s: client_of(scenario, s).index)
+        by_carer = _grouped(today, lambda s: s.carer)
+        by_practitioner = _grouped(
+            ((p, s) for s in today for p in dict.fromkeys(s.practitioners)), lambda pair: pair[0]
+        )
+        plans += [
+            client_plan(scenario, client, week, day, by_client.get(client.index, ()), along, here)
+            for client in scenario.clients
+        ]
         for carer in scenario.carers:
             person = Person("carer", carer.id, carer.name, carer.travel_mode, carer.home)
-            escorted = tuple(s for s in today if s.carer == carer.index)
+            escorted = by_carer.get(carer.index, ())
             stops = [session_stop(scenario, s) for s in escorted]
             mine = [x for x in here if (x.kind, x.person) == ("carer", carer.index)]
             plans.append(_plan(person, week, day, stops, escorted, mine))
         for prac in scenario.practitioners:
             person = Person("practitioner", prac.id, prac.name, prac.travel_mode, prac.base)
-            attended = tuple(s for s in today if prac.index in s.practitioners)
+            attended = tuple(s for _, s in by_practitioner.get(prac.index, ()))
             stops = [session_stop(scenario, s) for s in attended]
             stops += [
                 Stop(b.span.start, b.span.end, b.venue, b.label)
@@ -308,23 +320,51 @@ class Timetable:
 
     def plans_of(self, kind: PersonKind) -> tuple[DayPlan, ...]:
         """The day plans of every person of one kind."""
-        return tuple(plan for plan in self.plans if plan.person.kind == kind)
+        return self._plans_by_kind.get(kind, ())
+
+    def person_plans(self, kind: PersonKind, person_id: str) -> tuple[DayPlan, ...]:
+        """The day plans of one person, in order of week and day."""
+        return self._plans_by_person.get((kind, person_id), ())
 
     def plan(self, kind: PersonKind, person_id: str, week: int, day: int) -> DayPlan:
         """The day plan of one person on one pattern day."""
-        return next(
-            p
-            for p in self.plans
-            if (p.person.kind, p.person.id, p.week, p.day) == (kind, person_id, week, day)
-        )
+        return next(p for p in self.person_plans(kind, person_id) if (p.week, p.day) == (week, day))
 
     def sessions_of(self, appointment: int) -> tuple[PlacedSession, ...]:
         """The sessions of one appointment, in order of week, day and start."""
-        return tuple(s for s in self.sessions if s.appointment == appointment)
+        return self._sessions_by_appointment.get(appointment, ())
 
     def client_sessions(self, client: int) -> tuple[PlacedSession, ...]:
         """The sessions of one client, in order of week, day and start."""
-        return tuple(s for s in self.sessions if self.scenario.appointments[s.appointment].client == client)
+        return self._sessions_by_client.get(client, ())
+
+    # Indexes, built on first use: a county has thousands of people and sessions, and the
+    # rules and the objective look each one up.
+
+    @cached_property
+    def _plans_by_kind(self) -> dict[PersonKind, tuple[DayPlan, ...]]:
+        return _grouped(self.plans, lambda plan: plan.person.kind)
+
+    @cached_property
+    def _plans_by_person(self) -> dict[tuple[PersonKind, str], tuple[DayPlan, ...]]:
+        return _grouped(self.plans, lambda plan: (plan.person.kind, plan.person.id))
+
+    @cached_property
+    def _sessions_by_appointment(self) -> dict[int, tuple[PlacedSession, ...]]:
+        return _grouped(self.sessions, lambda session: session.appointment)
+
+    @cached_property
+    def _sessions_by_client(self) -> dict[int, tuple[PlacedSession, ...]]:
+        appointments = self.scenario.appointments
+        return _grouped(self.sessions, lambda session: appointments[session.appointment].client)
+
+
+def _grouped(items: Iterable[_Item], key: Callable[[_Item], _Key]) -> dict[_Key, tuple[_Item, ...]]:
+    """``items`` grouped by ``key``, each group in the items' order."""
+    groups: dict[_Key, list[_Item]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return {k: tuple(group) for k, group in groups.items()}
 
 
 def timetable(

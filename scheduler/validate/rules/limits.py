@@ -22,9 +22,8 @@ def check_limits(t: Timetable) -> Iterator[Violation]:
         for week in range(t.scenario.horizon.weeks):
             yield from _client_week(t, client, week, [s for s in sessions if s.week == week])
     for prac in t.scenario.practitioners:
-        for pattern_day in t.scenario.days():
-            today = [s for s in t.sessions if s.pattern_day == pattern_day and prac.index in s.practitioners]
-            yield from _practitioner_day(t, prac, today)
+        for plan in t.person_plans("practitioner", prac.id):
+            yield from _practitioner_day(t, prac, list(plan.sessions))
 
 
 def _limit(subject: str, where: str, message: str) -> Violation:

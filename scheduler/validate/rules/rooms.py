@@ -24,9 +24,12 @@ class _Crowd:
 
 def check_rooms(t: Timetable) -> Iterator[Violation]:
     """Rule 7: one violation per stretch of time a venue holds more sessions than its rooms."""
+    by_place: dict[tuple[int, int], list[PlacedSession]] = {}
+    for session in t.sessions:
+        by_place.setdefault((session.venue, session.pattern_day), []).append(session)
     for venue in t.scenario.venues:
         for pattern_day in t.scenario.days():
-            here = [s for s in t.sessions if s.venue == venue.index and s.pattern_day == pattern_day]
+            here = by_place.get((venue.index, pattern_day), [])
             for crowd in _crowds(here, venue.rooms):
                 week, day = divmod(pattern_day, 7)
                 involved = {s.appointment for s in here if s.start < crowd.end and crowd.start < s.end}

@@ -1,0 +1,143 @@
+"""Where groups' sub-solves run: in this process, or on a Dask distributed cluster.
+
+An :class:`Engine` runs a batch of independent :class:`~scheduler.solver.tasks.GroupTask`
+and returns their answers in the batch's order. :class:`InProcess` runs them one after the
+other here. :class:`DaskEngine` runs them at once on a Dask cluster: a local cluster of
+worker processes it starts itself, or a running cluster by its scheduler's address. Dask
+was chosen over Ray because its scheduler is a plain Python process with nothing else to
+install, it starts a local cluster in seconds, runs a task again elsewhere when the worker
+running it dies, and reaches a remote cluster by a ``tcp://`` address.
+
+The scenario and its options travel to each worker once (scattered); each task carries
+only its group, the sessions it must work around and its settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from scheduler.errors import CarePatternError
+from scheduler.solver.cpsat import STOP_POLL_S, SearchStatus
+from scheduler.solver.tasks import Context, GroupAnswer, GroupTask, run_task
+
+STARTUP_TIMEOUT_S = 60.0
+"""How long to wait for a cluster's scheduler and workers."""
+
+
+class ClusterError(CarePatternError):
+    """A cluster that cannot be reached or started; ``address`` is the one asked for."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        self.address = address
+        super().__init__(f"cannot use the cluster at {address}: {reason}")
+
+
+class Engine(Protocol):
+    """Runs batches of independent group tasks."""
+
+    slots: int
+    """How many tasks run at once: the size of a batch worth giving it."""
+    threads_per_task: int
+    """CP-SAT workers each task may use."""
+
+    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
+        """The answers of ``tasks`` in their order; a task cut short by ``stop`` answers UNKNOWN."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds (a local cluster is shut down)."""
+        ...
+
+
+class InProcess:
+    """Tasks one after the other in this process, each with ``threads`` CP-SAT workers.
+
+    ``slots`` only sets the batch size the decomposition forms, so that a run here can
+    reproduce the batches of a cluster of that many workers."""
+
+    def __init__(self, context: Context, *, threads: int, slots: int = 1) -> None:
+        self.context = context
+        self.slots = slots
+        self.threads_per_task = threads
+
+    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
+        """Run each task here in turn."""
+        return [
+            GroupAnswer(t.group, SearchStatus.UNKNOWN) if stop.is_set() else run_task(self.context, t)
+            for t in tasks
+        ]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class DaskEngine:
+    """Tasks at once on a Dask cluster, one CP-SAT worker each (one per core of a worker).
+
+    ``address`` None starts a local cluster of ``workers`` processes; otherwise the engine
+    connects to the scheduler at ``address`` and uses its workers. A task whose worker dies
+    is run again on another (Dask retries it), so a lost worker costs time, not the solve.
+    """
+
+    def __init__(self, context: Context, *, workers: int, address: str | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster: Any = None
+        where = address or f"a local cluster of {workers} processes"
+        try:
+            if address is None:
+                self._cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self.client = Client(self._cluster, timeout=STARTUP_TIMEOUT_S)
+            else:
+                self.client = Client(address, timeout=STARTUP_TIMEOUT_S)
+        except (OSError, TimeoutError) as error:
+            self.close()
+            raise ClusterError(where, str(error) or type(error).__name__) from error
+        self.slots = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        self.threads_per_task = 1
+        [self._context] = self.client.scatter([context], broadcast=True, hash=False)
+
+    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
+        """Submit every task, wait for all (or a stop), answers in order. A task whose workers
+        kept dying answers UNKNOWN; any other error in a task is raised here."""
+        from distributed import KilledWorker
+
+        futures = [self.client.submit(run_task, self._context, t, pure=False) for t in tasks]
+        while not all(f.done() for f in futures):
+            if stop.wait(STOP_POLL_S):
+                self.client.cancel([f for f in futures if not f.done()])
+                break
+        answers = []
+        for task, future in zip(tasks, futures, strict=True):
+            answer = GroupAnswer(task.group, SearchStatus.UNKNOWN)
+            if future.status == "finished":
+                answer = future.result()
+            elif future.status == "error":
+                with contextlib.suppress(KilledWorker):
+                    future.result()
+            answers.append(answer)
+        return answers
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the cluster's workers (to watch, or to kill in a test)."""
+        import os
+
+        return sorted(self.client.run(os.getpid).values())
+
+    def close(self) -> None:
+        """Disconnect; shut down a local cluster."""
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+        if self._cluster is not None:
+            self._cluster.close()

@@ -1,0 +1,122 @@
+"""A group's sub-solve as a self-contained task, so that it can run in this process or on
+another machine (:mod:`scheduler.solver.engines`).
+
+A :class:`GroupTask` names what to solve (a group's appointments around sessions already
+placed, for its best placement, any placement, or a bound) and a :class:`GroupAnswer`
+carries back the choice, the objective and the bound. Both refer to options by their index
+in the scenario's pre-solved options, which :class:`Context` holds once per process.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from scheduler.model import Scenario
+from scheduler.schedule import PlacedSession
+from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
+from scheduler.solver.pattern import PatternModel
+from scheduler.solver.presolve import Presolved
+from scheduler.travel import Travel
+
+Choice = tuple[tuple[int, int], ...]
+"""(option index, start slot) of each appointment day of a group."""
+
+
+class TaskKind(enum.Enum):
+    """What a group's sub-solve looks for."""
+
+    BEST = "best"
+    """Its best placement around the others in the time given."""
+    FIRST = "first"
+    """Any placement around the others, found as fast as possible (no objective)."""
+    BOUND = "bound"
+    """A proven lower bound of its share of the objective, alone, with coupling relaxed."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every task of one solve shares: the scenario and its pre-solved options."""
+
+    scenario: Scenario
+    presolved: Presolved
+    travel: Travel = field(compare=False)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Travel is a per-process cache: another process builds its own.
+        return (_context, (self.scenario, self.presolved))
+
+
+def _context(scenario: Scenario, presolved: Presolved) -> Context:
+    return Context(scenario, presolved, Travel(scenario))
+
+
+@dataclass(frozen=True)
+class GroupTask:
+    """One group's sub-solve."""
+
+    group: int
+    appointments: frozenset[int]
+    kind: TaskKind
+    seconds: float
+    seed: int
+    workers: int
+    fixed: tuple[PlacedSession, ...] = ()
+    """Sessions already placed for other groups that share a practitioner-day, venue-day
+    or carer with this group (the others cannot change its constraints)."""
+    hint: Choice = ()
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """The outcome of a :class:`GroupTask`: its status, choice and figures (weights' units)."""
+
+    group: int
+    status: SearchStatus
+    choice: Choice = ()
+    objective: float | None = None
+    bound: float | None = None
+    build_seconds: float = 0.0
+
+
+def run_task(context: Context, task: GroupTask) -> GroupAnswer:
+    """Solve ``task`` within its seconds (of this process's clock)."""
+    budget = Budget.starting_now(task.seconds)
+    scenario = context.scenario
+    if task.kind is TaskKind.BOUND:
+        # Practitioner travel is shared between groups: a group's share of it is not bounded.
+        scenario = replace(scenario, weights=replace(scenario.weights, practitioner_travel_minutes=0.0))
+    try:
+        model = PatternModel(
+            scenario,
+            context.presolved,
+            context.travel,
+            budget,
+            only=set(task.appointments),
+            fixed=task.fixed,
+            objective=task.kind is not TaskKind.FIRST,
+            for_bound=task.kind is TaskKind.BOUND,
+        )
+    except SolveInterruptedError:
+        return GroupAnswer(task.group, SearchStatus.UNKNOWN)
+    if task.hint:
+        options = {o.index: o for o in model.options}
+        model.hint([(options[index], slot) for index, slot in task.hint if index in options])
+    params = SearchParams(
+        task.seconds,
+        workers=task.workers,
+        seed=task.seed,
+        # Bounds: interleaved workers prove tighter bounds in short runs. Placements are many,
+        # small and cut by the clock: CP-SAT's presolve costs more than it saves there.
+        interleave=task.kind is TaskKind.BOUND,
+        presolve=task.kind is TaskKind.BOUND,
+    )
+    outcome = run(model.cp, params, budget)
+    choice: Choice = ()
+    objective = None
+    if outcome.status.has_solution and task.kind is not TaskKind.BOUND:
+        choice = tuple((o.index, slot) for o, slot in model.choices(outcome))
+        if task.kind is TaskKind.BEST:
+            objective = model.objective_of(outcome.objective or 0.0)
+    bound = model.objective_of(outcome.bound) if outcome.bound is not None else None
+    return GroupAnswer(task.group, outcome.status, choice, objective, bound, model.build_seconds)

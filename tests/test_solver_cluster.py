@@ -1,0 +1,113 @@
+"""Large scenarios on a Dask cluster: a local cluster of two worker processes lays out small
+towns as one process would, keeps going when a worker dies, and stops when asked.
+
+The cluster is started once for the module (it takes a few seconds); each solve reaches it
+by its scheduler's address, as ``scheduler solve --cluster tcp://...`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+from distributed import Client, LocalCluster
+
+from scheduler.generate import generate_town
+from scheduler.loader import load_scenario
+from scheduler.solver import Method, Progress
+from scheduler.solver.cpsat import Budget
+from scheduler.solver.decompose import Decomposition
+from scheduler.solver.engines import DaskEngine, Engine, InProcess
+from scheduler.solver.presolve import presolve
+from scheduler.solver.tasks import Context
+from scheduler.travel import Travel
+from tests.solver_support import solve_checked
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as running:
+        yield running
+
+
+def laid_out(context: Context, engine: Engine) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Each group's placement after construction and improvement with time to spare, so that
+    every sub-solve ends by itself (proven) rather than by the clock."""
+    dec = Decomposition(
+        context.scenario,
+        context.presolved,
+        context.travel,
+        Budget.starting_now(300),
+        engine,
+        seed=0,
+        report=lambda: None,
+    )
+    try:
+        assert dec.construct(until=dec.budget.clock() + 200)
+        dec.improve(until=dec.budget.clock() + 20)
+    finally:
+        engine.close()
+    return {gi: placement.choice for gi, placement in dec.placed.items()}
+
+
+def test_two_worker_processes_lay_out_a_town_as_one_process_does(cluster: LocalCluster) -> None:
+    scenario = load_scenario(generate_town(3, seed=4))
+    travel = Travel(scenario)
+    context = Context(scenario, presolve(scenario, travel, Budget.starting_now(60)), travel)
+    here = laid_out(context, InProcess(context, threads=1, slots=2))
+    there = laid_out(context, DaskEngine(context, workers=2, address=cluster.scheduler_address))
+    assert there == here
+
+
+def test_a_town_solved_on_the_cluster_validates(cluster: LocalCluster) -> None:
+    solved = solve_checked(
+        generate_town(3, seed=4), time_limit=10, method=Method.GROUPS, cluster=cluster.scheduler_address
+    )
+    assert solved.result.has_schedule, solved.explanation
+
+
+def test_a_worker_killed_mid_solve_loses_its_task_not_the_solve(cluster: LocalCluster) -> None:
+    with Client(cluster.scheduler_address) as client:
+        pids = sorted(client.run(os.getpid).values())
+    killed: list[int] = []
+
+    def kill_one_worker(progress: Progress) -> None:
+        if not killed and progress.objective is None and progress.bound is None:
+            killed.append(pids[0])
+            os.kill(pids[0], signal.SIGKILL)  # the nanny starts another; its task runs again
+
+    solved = solve_checked(
+        generate_town(5, seed=1),
+        time_limit=30,
+        method=Method.GROUPS,
+        cluster=cluster.scheduler_address,
+        on_progress=kill_one_worker,
+    )
+    assert killed
+    assert solved.result.has_schedule, solved.explanation
+
+
+def test_a_stop_during_a_distributed_solve_is_honoured(cluster: LocalCluster) -> None:
+    stop = threading.Event()
+
+    def stop_at_the_first_placement(progress: Progress) -> None:
+        if progress.objective is None and progress.bound is None:
+            stop.set()
+
+    solved = solve_checked(
+        generate_town(5, seed=1),
+        time_limit=120,
+        method=Method.GROUPS,
+        cluster=cluster.scheduler_address,
+        on_progress=stop_at_the_first_placement,
+        stop=stop,
+    )
+    assert stop.is_set()
+    assert solved.status in ("timeout", "feasible")
+    assert solved.result.runtime < 30
