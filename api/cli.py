@@ -160,6 +160,7 @@ def _prepare_demo(engine: Engine, settings: Settings, example: Path) -> None:
     out.print(
         f'  curl -s -X POST -H "Authorization: Bearer {key.secret}" {base}/v1/scenarios/{scenario_id}/solve'
     )
+    out.print(f"  pages: {base}/ (sign in with the demo API key)")
     out.print(f"  docs: {base}/docs")
 
 

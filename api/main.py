@@ -9,15 +9,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
+from api import web
 from api.db import Database
 from api.deps import ReadSessionDep
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.migrate import upgrade
-from api.routes import feeds, jobs, scenarios, schedules
+from api.routes import feeds, jobs, picture, scenarios, schedules
 from api.runner import JobRunner, SolveFunction
 from api.settings import Settings
 from scheduler.contract.scenario import ScenarioDoc
@@ -57,20 +57,18 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     for router in (scenarios.router, jobs.router, schedules.router, feeds.router, feeds.public_router):
         app.include_router(router)
-    app.add_api_route("/", _home, include_in_schema=False)
+    app.include_router(picture.router)
     app.add_api_route("/healthz", _health, tags=["service"], summary="Health")
     install_error_handlers(app)
+    web.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _home() -> RedirectResponse:
-    """The interactive documentation."""
-    return RedirectResponse("/docs")
 
 
 def _health(session: ReadSessionDep) -> dict[str, str]:

@@ -31,7 +31,9 @@ from scheduler.loader import load_scenario
 from scheduler.solver import solve
 from scheduler.validate import validate
 
-TIME_LIMITS = {1: 10.0, 5: 30.0, 20: 60.0, 50: 120.0, 100: 120.0}
+TIME_LIMITS = {1: 10.0, 5: 30.0, 20: 60.0, 50: 120.0, 100: 120.0, 200: 300.0, 500: 600.0, 1000: 600.0}
+"""Seconds per size; sizes past 100 run when asked for with ``--sizes``."""
+DEFAULT_SIZES = (1, 5, 20, 50, 100)
 HOUSEHOLD_EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "household.json"
 
 Document = dict[str, Any]
@@ -81,11 +83,13 @@ def side_by_side(towns: Sequence[Document]) -> Document:
     return merged
 
 
-def run_one(name: str, document: Document, limit: float, workers: int, seed: int) -> Row:
+def run_one(
+    name: str, document: Document, limit: float, workers: int, seed: int, cluster: str | None = None
+) -> Row:
     """Solve one scenario, check it with the validator, and total trips and travel before and after."""
     scenario = load_scenario(document)
     started = time.monotonic()
-    result = solve(scenario, time_limit=limit, workers=workers, seed=seed)
+    result = solve(scenario, time_limit=limit, workers=workers, seed=seed, cluster=cluster)
     seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     document_out = result.to_doc(scenario)
@@ -114,14 +118,19 @@ def run_one(name: str, document: Document, limit: float, workers: int, seed: int
     )
 
 
-def in_own_process(name: str, make: Callable[[], Document], limit: float, workers: int, seed: int) -> Row:
-    """:func:`run_one` in a fresh process, so that the peak memory is this scenario's alone."""
+def in_own_process(
+    name: str, make: Callable[[], Document], limit: float, workers: int, seed: int, cluster: str | None
+) -> Row:
+    """:func:`run_one` in a fresh process, so that the peak memory is this scenario's alone
+    (a local cluster's worker processes are not counted)."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_made_and_run, name, make, limit, workers, seed).result()
+        return pool.submit(_made_and_run, name, make, limit, workers, seed, cluster).result()
 
 
-def _made_and_run(name: str, make: Callable[[], Document], limit: float, workers: int, seed: int) -> Row:
-    return run_one(name, make(), limit, workers, seed)
+def _made_and_run(
+    name: str, make: Callable[[], Document], limit: float, workers: int, seed: int, cluster: str | None
+) -> Row:
+    return run_one(name, make(), limit, workers, seed, cluster)
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -185,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="*", default=sorted(TIME_LIMITS))
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--seed", type=int, default=1, help="Seed of the generated towns.")
     parser.add_argument("--workers", type=int, default=2, help="Search threads per solve.")
     parser.add_argument("--limit", type=float, default=None, help="Time limit for every scenario (s).")
@@ -198,22 +207,35 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="Also solve COPIES towns of SIZE households (seeds seed, seed+1, ...) as one scenario.",
     )
     parser.add_argument("--no-household", action="store_true", help="Leave out the household example.")
+    parser.add_argument(
+        "--cluster",
+        default=None,
+        help="Large scenarios' groups on Dask: local (a cluster of --workers processes) or an address.",
+    )
     args = parser.parse_args(argv)
     print_header()
     if not args.no_household:
         print_row(
-            in_own_process("household.json", _File(HOUSEHOLD_EXAMPLE), args.limit or 10.0, args.workers, 0)
+            in_own_process(
+                "household.json", _File(HOUSEHOLD_EXAMPLE), args.limit or 10.0, args.workers, 0, args.cluster
+            )
         )
     for size in args.sizes:
         limit = args.limit or TIME_LIMITS.get(size, 120.0)
-        print_row(in_own_process(f"town-{size}", _Town(size, args.seed), limit, args.workers, args.seed))
+        print_row(
+            in_own_process(
+                f"town-{size}", _Town(size, args.seed), limit, args.workers, args.seed, args.cluster
+            )
+        )
     if args.side_by_side:
         copies, size = args.side_by_side
         limit = args.limit or 120.0
         maker = _Town(size, args.seed, copies)
-        print_row(in_own_process(f"{copies}x town-{size}", maker, limit, args.workers, args.seed))
+        print_row(
+            in_own_process(f"{copies}x town-{size}", maker, limit, args.workers, args.seed, args.cluster)
+        )
     for path in args.scenario:
-        print_row(in_own_process(path.stem, _File(path), args.limit or 120.0, args.workers, 0))
+        print_row(in_own_process(path.stem, _File(path), args.limit or 120.0, args.workers, 0, args.cluster))
 
 
 if __name__ == "__main__":

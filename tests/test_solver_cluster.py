@@ -83,8 +83,8 @@ def test_a_worker_killed_mid_solve_loses_its_task_not_the_solve(cluster: LocalCl
             os.kill(pids[0], signal.SIGKILL)  # the nanny starts another; its task runs again
 
     solved = solve_checked(
-        generate_town(5, seed=1),
-        time_limit=30,
+        generate_town(3, seed=4),
+        time_limit=60,
         method=Method.GROUPS,
         cluster=cluster.scheduler_address,
         on_progress=kill_one_worker,

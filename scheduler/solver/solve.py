@@ -299,15 +299,30 @@ def _result(session: _Session, pattern: Pattern, bound: float | None, status: Se
 
 
 def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
-    """Bound and lay out group by group; then, when the whole model is not too big, let it
-    improve on that pattern (warm start) and tighten the bound for the rest of the time."""
+    """Lay out and bound group by group (on a cluster, if asked); then, when the whole model
+    is not too big, let it improve on that pattern (warm start) and tighten the bound for
+    the rest of the time."""
     budget = session.budget
+    warm = len(presolved.options) <= WARM_START_OPTIONS
     phases = budget.until(budget.deadline - min(READ_SECONDS, READ_FRACTION * session.limit))
     engine = _engine(session, Context(session.scenario, presolved, session.travel))
     try:
-        return _decomposed(session, presolved, phases, engine)
+        laid_out = _lay_out(session, presolved, phases, engine, warm=warm)
     finally:
         engine.close()
+    if isinstance(laid_out, SolveResult):
+        return laid_out
+    best, bound = laid_out
+    session.emit(best.objective, bound, 1)
+    if warm and budget.left() > 1.0 and not budget.stopped:
+        improved = _warm_start(session, presolved, best)
+        if improved is not None:
+            pattern, improved_bound = improved
+            bound = improved_bound if bound is None else max(bound, improved_bound)
+            if pattern.objective < best.objective:
+                best = pattern
+    proven = bound is not None and best.objective <= bound + 1e-6
+    return _result(session, best, bound, SearchStatus.OPTIMAL if proven else SearchStatus.FEASIBLE)
 
 
 def _engine(session: _Session, context: Context) -> Engine:
@@ -322,10 +337,12 @@ def _engine(session: _Session, context: Context) -> Engine:
     return DaskEngine(context, workers=session.workers, address=session.cluster)
 
 
-def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine: Engine) -> SolveResult:
-    """The decomposition's phases within ``phases``, on ``engine``; then the warm start."""
+def _lay_out(
+    session: _Session, presolved: Presolved, phases: Budget, engine: Engine, *, warm: bool
+) -> tuple[Pattern, float | None] | SolveResult:
+    """The decomposition's phases within ``phases``, on ``engine``: the pattern laid out and
+    its bound, or the result when there is none (infeasible, timeout)."""
     budget = session.budget
-    warm = len(presolved.options) <= WARM_START_OPTIONS
     dec = Decomposition(
         session.scenario,
         presolved,
@@ -340,8 +357,7 @@ def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine:
     # more, and the bound has half of what construction leaves.
     bound_time = BOUND_SHARE * session.limit
     useful = bound_time * engine.slots >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
-    constructed = dec.construct(until=phases.deadline - (bound_time if useful else 0.0))
-    if not constructed:
+    if not dec.construct(until=phases.deadline - (bound_time if useful else 0.0)):
         failed = dec.failed_group()
         session.build_seconds += dec.build_seconds
         if failed is not None:
@@ -355,21 +371,19 @@ def _decomposed(session: _Session, presolved: Presolved, phases: Budget, engine:
     session.build_seconds += dec.build_seconds
     if best is None:
         return session.timeout(stopped=budget.stopped)
-    session.emit(best.objective, bound, 1)
-    if warm and budget.left() > 1.0 and not budget.stopped:
-        try:
-            model = session.model(presolved, budget)
-        except SolveInterruptedError:
-            model = None
-        if model is not None:
-            model.hint(best.choices)
-            outcome = _search(session, model, _Reporter(session, model, report=True), budget)
-            if outcome.status.has_solution:
-                assert outcome.bound is not None
-                improved_bound = model.objective_of(outcome.bound)
-                bound = improved_bound if bound is None else max(bound, improved_bound)
-                improved = model.read(outcome)
-                if improved.objective < best.objective:
-                    best = improved
-    proven = bound is not None and best.objective <= bound + 1e-6
-    return _result(session, best, bound, SearchStatus.OPTIMAL if proven else SearchStatus.FEASIBLE)
+    return best, bound
+
+
+def _warm_start(session: _Session, presolved: Presolved, start: Pattern) -> tuple[Pattern, float] | None:
+    """The whole model, hinted with ``start``, searched for the time left: its best pattern
+    and its proven bound, or None when it finds none (or cannot be built) in time."""
+    try:
+        model = session.model(presolved, session.budget)
+    except SolveInterruptedError:
+        return None
+    model.hint(start.choices)
+    outcome = _search(session, model, _Reporter(session, model, report=True), session.budget)
+    if not outcome.status.has_solution:
+        return None
+    assert outcome.bound is not None
+    return model.read(outcome), model.objective_of(outcome.bound)
