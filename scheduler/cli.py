@@ -31,7 +31,7 @@ from scheduler.analysis import to_html, to_markdown, whole_picture
 from scheduler.calendar import FeedError, FeedOptions, NoScheduleError
 from scheduler.calendar.directory import export_feeds
 from scheduler.contract.schedule import ScheduleDoc
-from scheduler.errors import InputError
+from scheduler.errors import InputError, UnsupportedScenarioError
 from scheduler.files import write_text_atomically
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
@@ -250,9 +250,13 @@ def solve_command(
     """
     scenario = read_scenario(scenario_path)
     limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
-    with progress_display(limit, quiet) as show:
-        where = None if cluster == "none" else cluster
-        result = solve_in_thread(_engine(ctx).solve, scenario, time_limit, workers, seed, where, show)
+    try:
+        with progress_display(limit, quiet) as show:
+            where = None if cluster == "none" else cluster
+            result = solve_in_thread(_engine(ctx).solve, scenario, time_limit, workers, seed, where, show)
+    except UnsupportedScenarioError as exc:
+        err.print(f"cannot solve: {exc}", markup=False)
+        raise typer.Exit(EXIT_BROKEN) from None
     document = result.to_doc(scenario)
     text = json.dumps(document.model_dump(mode="json", by_alias=True), indent=2)
     written = write_output(output, text, "the schedule")

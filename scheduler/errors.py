@@ -48,3 +48,14 @@ class ScheduleError(InputError):
     """A schedule document that is malformed or does not refer to its scenario."""
 
     document = "schedule"
+
+
+class UnsupportedScenarioError(CarePatternError):
+    """A valid scenario that asks for something the solver does not plan yet.
+
+    ``location`` is the first field that asks for it (``clients[1].supervision``).
+    """
+
+    def __init__(self, location: str, message: str) -> None:
+        self.location = location
+        super().__init__(f"{location}: {message}")

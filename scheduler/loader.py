@@ -175,10 +175,17 @@ class _Checker:
         for k, carer in enumerate(c.carers):
             yield from self._ref(f"{where}.carers[{k}]", carer, self.carers, "carer")
         for k, routine in enumerate(c.routines):
-            if routine.at is not None and routine.at != HOME:
-                yield from self._ref(f"{where}.routines[{k}].at", routine.at, self.venues, "venue")
+            if routine.at is not None and routine.at != HOME and routine.at not in self.venues:
+                hint = did_you_mean(routine.at, [*self.venues, HOME])
+                yield InputIssue(f"{where}.routines[{k}].at", f'no venue "{routine.at}"{hint}')
             if routine.allows_sessions and routine.duration is not None:
                 yield InputIssue(f"{where}.routines[{k}].allows_sessions", "applies to fixed routines only")
+            if routine.supervised and routine.duration is not None:
+                yield InputIssue(
+                    f"{where}.routines[{k}].supervised",
+                    "applies to fixed routines only (a place that looks after the client for the "
+                    "routine's whole span); a flexible routine has a duration",
+                )
 
     def _practitioner(self, where: str, p: doc.Practitioner) -> Iterable[InputIssue]:
         yield from self._hours(f"{where}.available", p.available)
@@ -395,6 +402,8 @@ def build_scenario(d: doc.ScenarioDoc) -> m.Scenario:
                     at=venue_of(r.at, venue_index[c.home]),
                     allows_sessions=r.allows_sessions,
                     duration=r.duration,
+                    supervised=r.supervised,
+                    anywhere=r.duration is not None and r.at is None,
                 )
                 for r in c.routines
             ),
@@ -407,6 +416,7 @@ def build_scenario(d: doc.ScenarioDoc) -> m.Scenario:
                 ),
             ),
             needs=tuple(c.needs),
+            supervision=c.supervision,
         )
         for i, c in enumerate(d.clients)
     )

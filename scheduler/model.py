@@ -17,6 +17,9 @@ from scheduler.weights import Weights
 
 TravelMode = Literal["car", "public", "walk", "taxi"]
 Clustering = Literal["prefer", "avoid", "neutral"]
+Supervision = Literal["none", "escort", "always"]
+"""``none``: may be alone and travel alone; ``escort``: never travels alone; ``always``:
+never left alone by the plan (rules 9 and 10 of ``docs/format.md``)."""
 PersonKind = Literal["client", "carer", "practitioner"]
 """Who a day plan or an itinerary belongs to."""
 
@@ -102,7 +105,13 @@ class Venue:
 
 @dataclass(frozen=True)
 class Routine:
-    """A fixed routine (``duration`` None) or a flexible one (``duration`` free minutes)."""
+    """A fixed routine (``duration`` None) or a flexible one (``duration`` free minutes).
+
+    ``at`` is the routine's place: where a fixed routine holds the client, and where a
+    flexible routine's minutes are spent unless ``anywhere`` (a flexible routine given no
+    place: its minutes may be taken wherever the client neither has a session nor
+    travels). ``supervised`` (fixed routines only): the place looks after the client.
+    """
 
     name: str
     days: frozenset[int]
@@ -110,11 +119,18 @@ class Routine:
     at: int
     allows_sessions: bool
     duration: int | None
+    supervised: bool = False
+    anywhere: bool = False
 
     @property
     def is_fixed(self) -> bool:
         """True when the client is held at ``at`` for the whole span."""
         return self.duration is None
+
+    @property
+    def place(self) -> int | None:
+        """Where the routine is spent: ``at``, or None for a flexible routine taken anywhere."""
+        return None if self.anywhere else self.at
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,7 @@ class Client:
     limits: ClientLimits
     preferences: Preferences
     needs: tuple[str, ...] = ()
+    supervision: Supervision = "none"
 
     def fixed_routines_on(self, day: int) -> tuple[Routine, ...]:
         """The fixed routines of ``day`` (0 = Monday), earliest first."""

@@ -3,11 +3,14 @@
 A :class:`PlacedSession` is what the validator checks, the solver produces, and the
 calendar export and analysis read. :func:`sessions_from_doc` resolves a schedule
 document's ids (raising :class:`ScheduleError` with the location of an unknown one) and
-:func:`session_to_doc` writes one back.
+:func:`session_to_doc` writes one back. Version 2 adds who comes along to whose session
+(:func:`companions_from_doc`) and where itineraries go home between stops
+(:func:`home_stays_from_doc`).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ from scheduler.clock import DAYS, date_of, day_index, format_time, parse_time
 from scheduler.contract import schedule as doc
 from scheduler.contract.errors import did_you_mean, parse_json, read_document, validate_model
 from scheduler.errors import InputIssue, ScheduleError
-from scheduler.model import Booking, Scenario
+from scheduler.model import Booking, PersonKind, Scenario
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +53,32 @@ class PlacedRoutine:
     day: int
     start: int
     end: int
+
+
+@dataclass(frozen=True, order=True)
+class PlacedCompanion:
+    """A client at another person's ``session`` as a companion, coming along with ``carer``
+    (client and carer indices)."""
+
+    session: PlacedSession
+    client: int
+    carer: int
+
+
+@dataclass(frozen=True, order=True)
+class HomeStay:
+    """A stretch a person spends at home between two stops, read from an itinerary: the
+    ``arrive`` of a leg that comes home and the ``depart`` of the next leg, which leaves it.
+
+    ``kind`` and ``person`` (an index of that kind's list) say whose; ``week`` is 0-based.
+    """
+
+    kind: PersonKind
+    person: int
+    week: int
+    day: int
+    arrive: int
+    depart: int
 
 
 def read_schedule(source: str | Path | bytes | dict[str, Any] | doc.ScheduleDoc) -> doc.ScheduleDoc:
@@ -203,3 +232,113 @@ def _from_booking(
             practitioners=booking.practitioners if booking.practitioners is not None else appt.practitioners,
             carer=carer,
         )
+
+
+def companions_from_doc(
+    scenario: Scenario, schedule: doc.ScheduleDoc, sessions: Sequence[PlacedSession]
+) -> tuple[PlacedCompanion, ...]:
+    """The schedule's ``accompanying`` entries, each tied to its session.
+
+    Raises :class:`ScheduleError` listing every entry whose client, carer or venue is
+    unknown, or that names no session of the schedule (appointment, occurrence, week and
+    day) or disagrees with it (venue, start, end).
+    """
+    issues: list[InputIssue] = []
+    placed: list[PlacedCompanion] = []
+    by_key = {(s.appointment, s.occurrence, s.week, s.day): s for s in sessions}
+    for i, entry in enumerate(schedule.accompanying):
+        where = f"accompanying[{i}]"
+        found = True
+        for field, table, noun in (
+            ("client", scenario.client_index, "client"),
+            ("carer", scenario.carer_index, "carer"),
+            ("appointment", scenario.appointment_index, "appointment"),
+        ):
+            key = getattr(entry, field)
+            if key not in table:
+                issues.append(
+                    InputIssue(f"{where}.{field}", f'no {noun} "{key}"{did_you_mean(key, list(table))}')
+                )
+                found = False
+        if not found:
+            continue
+        appt = scenario.appointment_index[entry.appointment]
+        session = by_key.get((appt, entry.occurrence, entry.week - 1, day_index(entry.day)))
+        if session is None:
+            issues.append(
+                InputIssue(
+                    where,
+                    f"the schedule has no session {entry.appointment} occurrence {entry.occurrence} "
+                    f"in week {entry.week} on {entry.day}",
+                )
+            )
+            continue
+        venue = scenario.venues[session.venue].id
+        if entry.venue not in (venue, "home" if scenario.venues[session.venue].is_home else venue):
+            issues.append(InputIssue(f"{where}.venue", f'the session is at "{venue}", not "{entry.venue}"'))
+        for field, minute in (("start", session.start), ("end", session.end)):
+            if parse_time(getattr(entry, field)) != minute:
+                issues.append(
+                    InputIssue(
+                        f"{where}.{field}",
+                        f"the session {field}s at {format_time(minute)}, not {getattr(entry, field)}",
+                    )
+                )
+        client = scenario.client_index[entry.client]
+        if scenario.appointments[appt].client == client:
+            issues.append(
+                InputIssue(
+                    f"{where}.client",
+                    f"{entry.client} attends {entry.appointment} in person, not as a companion",
+                )
+            )
+            continue
+        placed.append(PlacedCompanion(session, client, scenario.carer_index[entry.carer]))
+    if issues:
+        raise ScheduleError(issues)
+    return tuple(sorted(set(placed)))
+
+
+def home_stays_from_doc(scenario: Scenario, schedule: doc.ScheduleDoc) -> tuple[HomeStay, ...]:
+    """Where the schedule's itineraries take a person home and out again on the same day.
+
+    A leg that arrives at the person's home followed by a leg that departs from it is a stay
+    at home (rule 11 of ``docs/format.md``); ``"home"`` in a leg names the person's home.
+    Itineraries of unknown people are left to the other checks.
+    """
+    stays: list[HomeStay] = []
+    for itinerary in schedule.itineraries:
+        found = _itinerary_person(scenario, itinerary)
+        if found is None:
+            continue
+        kind, index, home = found
+        if home is None:
+            continue
+        ids = {scenario.venues[home].id, "home"}
+        week, day = itinerary.week - 1, day_index(itinerary.day)
+        for first, second in itertools.pairwise(itinerary.legs):
+            if first.to in ids and second.from_ in ids:
+                stays.append(
+                    HomeStay(kind, index, week, day, parse_time(first.arrive), parse_time(second.depart))
+                )
+    return tuple(sorted(stays))
+
+
+def _itinerary_person(
+    scenario: Scenario, itinerary: doc.Itinerary
+) -> tuple[PersonKind, int, int | None] | None:
+    """(kind, index, home or base) of an itinerary's person: its ``role``, else the first list naming them."""
+    tables: tuple[tuple[PersonKind, Any], ...] = (
+        ("client", scenario.client_index),
+        ("carer", scenario.carer_index),
+        ("practitioner", scenario.practitioner_index),
+    )
+    for kind, table in tables:
+        if itinerary.role in (None, kind) and itinerary.person in table:
+            index = table[itinerary.person]
+            if kind == "client":
+                return kind, index, scenario.clients[index].home
+            if kind == "carer":
+                return kind, index, scenario.carers[index].home
+            return kind, index, scenario.practitioners[index].base
+    return None

@@ -18,6 +18,8 @@ TERMS: dict[str, str] = {
     "disruption": "sessions that do not keep one of the appointment's current bookings",
     "practitioner_travel_minutes": "minutes of practitioners' legs",
     "dropped_optional": "optional appointments left out",
+    "accompanying_minutes": "minutes a client spends away from home as a companion "
+    "on outings for other people's sessions, travel included",
 }
 """Every objective term, in the order they are reported."""
 
@@ -37,6 +39,7 @@ class Weights:
     disruption: float = 15.0
     practitioner_travel_minutes: float = 0.5
     dropped_optional: float = 500.0
+    accompanying_minutes: float = 0.5
 
     def of(self, term: str) -> float:
         """The weight of ``term`` (a key of :data:`TERMS`)."""

@@ -176,3 +176,53 @@ def homes_without_a_journey_between_them() -> dict[str, Any]:
     appointment(d, "therapy")["venues"] = ["home"]
     add_appointment(d, "kim-therapy", client="kim", venues=["home"])
     return d
+
+
+def household_dict() -> dict[str, Any]:
+    """:func:`scenario_dict` as a version-2 household: Jo never travels alone (``escort``) and
+    needs Sam at therapy; Jo's baby sister Mia (same home, carer Sam) is never left alone
+    (``always``)."""
+    d = scenario_dict()
+    client(d, "jo")["supervision"] = "escort"
+    d["clients"].append(
+        {"id": "mia", "name": "Mia", "home": "jo-home", "carers": ["sam"], "supervision": "always"}
+    )
+    appointment(d, "therapy")["needs_carer"] = True
+    return d
+
+
+def companion(
+    client_id: str, carer: str, appointment_id: str, day: str, start: str, end: str, venue: str = "clinic"
+) -> dict[str, Any]:
+    """An ``accompanying`` entry of a schedule: ``client_id`` comes along with ``carer`` to
+    occurrence 1 (week 1) of ``appointment_id``."""
+    return {
+        "client": client_id,
+        "carer": carer,
+        "appointment": appointment_id,
+        "occurrence": 1,
+        "week": 1,
+        "day": day,
+        "venue": venue,
+        "start": start,
+        "end": end,
+    }
+
+
+def itinerary(person: str, day: str, *legs: tuple[str, str, str, str]) -> dict[str, Any]:
+    """An itinerary of ``person`` on ``day`` of week 1: legs ``(from, to, depart, arrive)``."""
+    return {
+        "person": person,
+        "week": 1,
+        "day": day,
+        "legs": [
+            {
+                "from": origin,
+                "to": destination,
+                "depart": depart,
+                "arrive": arrive,
+                "minutes": parse_time(arrive) - parse_time(depart),
+            }
+            for origin, destination, depart, arrive in legs
+        ],
+    }

@@ -18,6 +18,7 @@ from tests.test_api_helpers import (
     running_api,
     settings_for,
     solved,
+    tiny,
     until_stopped,
     wait_for_job,
 )
@@ -193,3 +194,14 @@ def test_restart_fails_interrupted_jobs_and_runs_queued_ones(tmp_path: Path) -> 
     with make_session_factory(engine)() as session:
         assert session.scalars(select(Job.status).where(Job.status.in_(("queued", "running")))).all() == []
     engine.dispose()
+
+
+def test_a_scenario_the_solver_does_not_plan_yet_fails_its_job_with_the_reason(api: Api) -> None:
+    document = tiny()
+    document["clients"][0]["supervision"] = "escort"
+    scenario_id = create_scenario(api, document)
+    response = api.client.post(f"/v1/scenarios/{scenario_id}/solve", headers=api.auth)
+    assert response.status_code == 202
+    done = wait_for_job(api, response.json()["id"])
+    assert done["status"] == "failed"
+    assert "clients[0].supervision: the solver does not plan version-2 household rules yet" in done["error"]

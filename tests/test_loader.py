@@ -195,6 +195,36 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         'client "jo" has no carers',
     ),
     ("no venues at all", _set("venues", []), "venues", "list should have at least 1 item after validation"),
+    (
+        "supervision misspelt",
+        _set("clients.0.supervision", "alway"),
+        "clients[0].supervision",
+        """"alway" is not one of 'none', 'escort' or 'always'; did you mean "always"?""",
+    ),
+    (
+        "supervised flexible routine",
+        _routine(duration=30, supervised=True),
+        "clients[0].routines[0].supervised",
+        "applies to fixed routines only",
+    ),
+    (
+        "supervised is a boolean",
+        _routine(supervised="yes"),
+        "clients[0].routines[0].supervised",
+        "valid boolean",
+    ),
+    (
+        "a flexible routine at no venue",
+        _routine(duration=30, at="hom"),
+        "clients[0].routines[0].at",
+        'no venue "hom"; did you mean "home"?',
+    ),
+    (
+        "accompanying_minutes weight out of range",
+        _set("weights", {"accompanying_minutes": 1001}),
+        "weights.accompanying_minutes",
+        "less than or equal to 1000",
+    ),
 ]
 
 
@@ -269,3 +299,33 @@ def test_a_valid_scenario_becomes_integer_minutes_and_indices() -> None:
     assert therapy.current[0].venue == 0
     assert therapy.current[0].week is None  # a booking without a week stands in every week
     assert s.weights.trips == 30.0  # the documented default
+
+
+def test_version_2_fields_and_their_defaults() -> None:
+    d = scenario_dict()
+    version_1 = load_scenario(d)
+    assert version_1.clients[0].supervision == "none"
+    assert version_1.weights.accompanying_minutes == 0.5
+    client(d, "jo").update(
+        supervision="escort",
+        routines=[
+            {
+                "name": "nursery",
+                "days": ["mon"],
+                "start": "09:00",
+                "end": "12:00",
+                "at": "school",
+                "supervised": True,
+            },
+            {"name": "feed", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "home"},
+            {"name": "rest", "days": ["mon"], "start": "15:00", "end": "17:00", "duration": 45},
+        ],
+    )
+    d["weights"] = {"accompanying_minutes": 2}
+    s = load_scenario(d)
+    nursery, feed, rest = s.clients[0].routines
+    assert s.clients[0].supervision == "escort"
+    assert (nursery.supervised, nursery.place) == (True, s.venue_index["school"])
+    assert (feed.supervised, feed.place) == (False, s.venue_index["jo-home"])
+    assert rest.place is None  # anywhere the client is free
+    assert s.weights.accompanying_minutes == 2

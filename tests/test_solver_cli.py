@@ -9,16 +9,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from scheduler.cli import app
+from scheduler.errors import UnsupportedScenarioError
 from scheduler.loader import load_scenario
 from scheduler.schedule import read_schedule
+from scheduler.solver import solve
 from scheduler.validate import validate
 from tests.builders import (
     appointment,
     client,
     homes_without_a_journey_between_them,
+    household_dict,
     practitioner,
     scenario_dict,
 )
@@ -100,3 +104,50 @@ def test_solve_with_an_unknown_journey_ends_without_a_traceback(tmp_path: Path) 
     result = runner.invoke(app, ["solve", str(scenario), *LIMITS])
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code in (0, 1)
+
+
+def test_solve_refuses_version_2_household_rules_in_one_line(tmp_path: Path) -> None:
+    d = household_dict()
+    out = tmp_path / "schedule.json"
+    result = runner.invoke(app, ["solve", str(write(tmp_path / "s.json", d)), "-o", str(out), *LIMITS])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "cannot solve: clients[0].supervision: the solver does not plan version-2 household rules yet "
+        "(supervision, companions, flexible routines at a place); `scheduler validate` and `scheduler "
+        "report` check them"
+    ]
+    assert not out.exists()
+
+
+def test_the_solver_names_the_first_version_2_field_it_does_not_plan() -> None:
+    d = scenario_dict()
+    client(d, "jo")["routines"] = [
+        {
+            "name": "nursery",
+            "days": ["mon"],
+            "start": "08:00",
+            "end": "09:00",
+            "at": "school",
+            "supervised": True,
+        },
+        {"name": "feed", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "home"},
+    ]
+    with pytest.raises(UnsupportedScenarioError) as refused:
+        solve(load_scenario(d), time_limit=5, workers=1)
+    assert refused.value.location == "clients[0].routines[1].at"
+
+
+def test_supervised_routines_alone_are_solved() -> None:
+    d = scenario_dict()
+    client(d, "jo")["routines"] = [
+        {
+            "name": "nursery",
+            "days": ["mon"],
+            "start": "08:00",
+            "end": "09:00",
+            "at": "school",
+            "supervised": True,
+        },
+        {"name": "rest", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30},
+    ]
+    assert solve(load_scenario(d), time_limit=5, workers=1).status == "optimal"

@@ -39,6 +39,7 @@ def test_one_session_at_the_clinic() -> None:
         "disruption": 0,
         "practitioner_travel_minutes": 0,  # Ana has no base: no depot legs
         "dropped_optional": 0,
+        "accompanying_minutes": 0,
     }
     # 30 x 1 + 10 x 1 + 1 x 40 + 2 x 3.00 + 20 x 1 = 106
     assert e.total == pytest.approx(106)
@@ -104,6 +105,7 @@ def test_waiting_and_travel_between_two_sessions() -> None:
         "disruption": 0,
         "sessions": 2,
         "session_minutes": 90,
+        "accompanying_minutes": 0,
     }
     # 30 + 10 + 45 + 2 x 3.00 + 20 x 2 + 0.5 x 45 = 153.5
     assert e.total == pytest.approx(153.5)

@@ -16,7 +16,7 @@ import pandas as pd
 from scheduler.clock import DAYS, format_time
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedSession, sessions_from_doc
+from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_from_doc, sessions_from_doc
 from scheduler.solver import SolveResult
 from scheduler.travel import currency
 from scheduler.validate import KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
@@ -79,8 +79,13 @@ def placed_sessions(scenario: Scenario, pattern: Pattern) -> tuple[PlacedSession
 
 
 def evaluation(scenario: Scenario, pattern: Pattern) -> Evaluation:
-    """The validator's evaluation of a pattern (objective, terms and per-person figures)."""
-    return evaluate_sessions(scenario, placed_sessions(scenario, pattern))
+    """The validator's evaluation of a pattern (objective, terms and per-person figures); a
+    schedule document's companions and stays at home between stops count too."""
+    sessions = placed_sessions(scenario, pattern)
+    if isinstance(pattern, ScheduleDoc):
+        companions = companions_from_doc(scenario, pattern, sessions)
+        return evaluate_sessions(scenario, sessions, companions, home_stays_from_doc(scenario, pattern))
+    return evaluate_sessions(scenario, sessions)
 
 
 def sessions_frame(scenario: Scenario, pattern: Pattern) -> pd.DataFrame:

@@ -13,14 +13,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scheduler.analysis.frames import Pattern, placed_sessions
+from scheduler.analysis.frames import Pattern, evaluation, placed_sessions
 from scheduler.clock import span_label
 from scheduler.contract.errors import did_you_mean
+from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Appointment, Client, Practitioner, Scenario
-from scheduler.schedule import PlacedSession, sessions_from_bookings
-from scheduler.validate import KPI_KEYS, Evaluation, Report, evaluate_sessions, validate
+from scheduler.schedule import PlacedSession, companions_from_doc, sessions_from_bookings
+from scheduler.validate import KPI_KEYS, Evaluation, Report, validate
 from scheduler.validate.describe import day_text, join_words
+from scheduler.validate.objective import current_timetable
 from scheduler.validate.plans import Timetable, people_met, person_name, timetable
+from scheduler.validate.report import companion_text
 
 FINDING_KINDS: dict[str, str] = {
     "overlap": "clash",
@@ -30,6 +33,10 @@ FINDING_KINDS: dict[str, str] = {
     "travel": "journey",
     "day-bounds": "journey",
     "limit": "overload",
+    "escort": "travels alone",
+    "alone": "left alone",
+    "companion": "companion",
+    "home-between": "journey",
 }
 """Kind of dis-integration by the validator's violation code; any other code is ``"booking"``."""
 
@@ -146,6 +153,8 @@ class WholePicture:
     services: tuple[ServiceLine, ...]
     today: tuple[SessionLine, ...]
     pattern: tuple[SessionLine, ...] | None
+    companions: tuple[str, ...]
+    """Who comes along to other people's sessions in the new pattern (version 2), in words."""
     figures: tuple[KpiRow, ...]
     findings: tuple[Finding, ...]
     overloads: tuple[Overload, ...]
@@ -203,7 +212,7 @@ def whole_picture(
     today = sessions_from_bookings(scenario)
     report = validate(scenario)
     before = report.before
-    after = None if sessions is None else evaluate_sessions(scenario, sessions)
+    after = None if pattern is None else evaluation(scenario, pattern)
     duplications = tuple(find_duplications(scenario, appointments))
     return WholePicture(
         title=_title(scenario, clients),
@@ -211,7 +220,8 @@ def whole_picture(
         services=tuple(_service_line(scenario, a) for a in appointments),
         today=_session_lines(scenario, today, ids),
         pattern=None if sessions is None else _session_lines(scenario, sessions, ids),
-        figures=_figures(ids, before, after),
+        companions=_companions(scenario, pattern, ids),
+        figures=_figures(scenario, ids, appointments, before, after),
         findings=tuple(_findings(scenario, report, clients, appointments)),
         overloads=tuple(
             o for o in find_overloads(scenario, report) if _serves(scenario, o.practitioner, appointments)
@@ -220,6 +230,14 @@ def whole_picture(
         gaps=tuple(find_gaps(scenario, clients)),
         conversations=suggest_conversations(scenario, duplications, timetable(scenario, today), clients),
     )
+
+
+def _companions(scenario: Scenario, pattern: Pattern | None, ids: set[str]) -> tuple[str, ...]:
+    """The pattern's companions among the selected clients (a schedule document lists them)."""
+    if not isinstance(pattern, ScheduleDoc):
+        return ()
+    companions = companions_from_doc(scenario, pattern, placed_sessions(scenario, pattern))
+    return tuple(companion_text(scenario, c) for c in companions if scenario.clients[c.client].id in ids)
 
 
 def _title(scenario: Scenario, clients: Sequence[Client]) -> str:
@@ -304,11 +322,25 @@ def _session_lines(
     return tuple(lines)
 
 
-def _figures(clients: set[str], before: Evaluation | None, after: Evaluation | None) -> tuple[KpiRow, ...]:
+def _figures(
+    scenario: Scenario,
+    clients: set[str],
+    appointments: Sequence[Appointment],
+    before: Evaluation | None,
+    after: Evaluation | None,
+) -> tuple[KpiRow, ...]:
+    """The clients' figures summed, and the travel of the practitioners who serve them."""
+
     def total(figures: Evaluation | None, key: str) -> float | None:
         return None if figures is None else sum(figures.kpis[c][key] for c in clients)
 
-    return tuple(KpiRow(key, total(before, key), total(after, key)) for key in KPI_KEYS)
+    serving = [p.id for p in scenario.practitioners if _serves(scenario, p.id, appointments)]
+
+    def travel(figures: Evaluation | None) -> float | None:
+        return None if figures is None else sum(figures.practitioners[p]["travel_minutes"] for p in serving)
+
+    rows = [KpiRow(key, total(before, key), total(after, key)) for key in KPI_KEYS]
+    return (*rows, KpiRow("practitioner_travel_minutes", travel(before), travel(after)))
 
 
 def _findings(
@@ -323,6 +355,18 @@ def _findings(
     for v in report.current_violations:
         if v.subject in subjects:
             yield Finding(FINDING_KINDS.get(v.code, "booking"), v.rule, v.where, v.message)
+    for companion in current_timetable(scenario).companions:
+        client = scenario.clients[companion.client]
+        if client.id in ids:
+            s = companion.session
+            when = f"{day_text(scenario, s.week, s.day)} {span_label(s.start, s.end)}"
+            text = companion_text(scenario, companion)
+            yield Finding(
+                "comes along",
+                10,
+                f"{client.id}, {when}",
+                f"{text}: nobody else looks after {client.name} then",
+            )
 
 
 def find_overloads(scenario: Scenario, report: Report | None = None) -> Iterator[Overload]:

@@ -80,6 +80,12 @@ def sections(picture: WholePicture) -> tuple[Section, ...]:
         _sessions_section("Today's bookings", p.today),
         _sessions_section("The new pattern", p.pattern or ()),
         Section(
+            "Who comes along in the new pattern",
+            "Nobody comes along to someone else's session.",
+            ("companion",),
+            tuple((text,) for text in p.companions),
+        ),
+        Section(
             "Dis-integration in today's bookings",
             "Today's bookings keep every rule.",
             ("kind", "rule", "where", "what"),

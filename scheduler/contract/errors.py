@@ -81,6 +81,25 @@ def _field_names_at(root: type[BaseModel], loc: Sequence[str | int]) -> list[str
     return []
 
 
+def _literal_choices(root: type[BaseModel], loc: Sequence[str | int], *, key: bool = False) -> list[str]:
+    """The words a literal field at ``loc`` allows (of a map's keys when ``key``), for suggestions."""
+    tp: Any = root
+    for part in loc if not key else loc[:-1]:
+        tp = _descend(tp, part)
+        if tp is None:
+            return []
+    if key:
+        maps = [t for t in _unwrap(tp) if typing.get_origin(t) is dict]
+        tp = typing.get_args(maps[0])[0] if maps else None
+    return [
+        choice
+        for concrete in _unwrap(tp)
+        if typing.get_origin(concrete) is typing.Literal
+        for choice in typing.get_args(concrete)
+        if isinstance(choice, str)
+    ]
+
+
 def _short(value: Any) -> str:
     """``value`` as short, printable JSON (escapes for control characters and lone surrogates)."""
     try:
@@ -103,8 +122,11 @@ def _message(root: type[BaseModel], error: Any) -> InputIssue:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         if loc and loc[-1] == "[key]":
-            return InputIssue(format_location(loc), f"{_short(loc[-2])} is not one of {expected}")
-        return InputIssue(format_location(loc), f"{_short(value)} is not one of {expected}")
+            word = str(loc[-2])
+            hint = did_you_mean(word, _literal_choices(root, loc[:-1], key=True))
+            return InputIssue(format_location(loc), f"{_short(word)} is not one of {expected}{hint}")
+        hint = did_you_mean(value, _literal_choices(root, loc)) if isinstance(value, str) else ""
+        return InputIssue(format_location(loc), f"{_short(value)} is not one of {expected}{hint}")
     if kind == "value_error":
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         return InputIssue(format_location(loc), message)

@@ -29,6 +29,7 @@ ALL_DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TravelMode = Literal["car", "public", "walk", "taxi"]
 VenueKind = Literal["clinic", "hospital", "home", "school", "community", "other"]
 Clustering = Literal["prefer", "avoid", "neutral"]
+Supervision = Literal["none", "escort", "always"]
 
 TIME_PATTERN = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 
@@ -250,9 +251,18 @@ class Routine(ContractModel):
     days: list[Day] = Field(min_length=1)
     start: TimeOfDay
     end: TimeOfDay
-    at: Id | None = Field(None, description="Venue id where the client is; default: home.")
+    at: Id | None = Field(
+        None,
+        description="Venue id (or home) where the client is: a fixed routine's place, default home; "
+        "a flexible routine's minutes are spent there, and anywhere free when it is not given.",
+    )
     allows_sessions: Flag = Field(
         False, description="Sessions at the routine's own venue may take place during it."
+    )
+    supervised: Flag = Field(
+        False,
+        description="Fixed routines only: the routine's place looks after the client "
+        "(school, nursery, respite).",
     )
     duration: int | None = _count(
         b.MINUTES_PER_DAY,
@@ -306,6 +316,11 @@ class Client(ContractModel):
     needs: list[Id] = Field(
         default_factory=list,
         description="Services the client needs (matched against appointments' service).",
+    )
+    supervision: Supervision = Field(
+        "none",
+        description="none: may be alone and travel alone; escort: never travels alone; "
+        "always: never left alone by the plan.",
     )
 
 
@@ -472,6 +487,7 @@ class Weights(ContractModel):
     disruption: float | None = _real(b.WEIGHT_MAX)
     practitioner_travel_minutes: float | None = _real(b.WEIGHT_MAX)
     dropped_optional: float | None = _real(b.WEIGHT_MAX)
+    accompanying_minutes: float | None = _real(b.WEIGHT_MAX)
 
 
 class SolverOptions(ContractModel):

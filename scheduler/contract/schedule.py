@@ -100,6 +100,20 @@ class Itinerary(ContractModel):
     legs: list[Leg] = Field(default_factory=list)
 
 
+class Accompanying(ContractModel):
+    """A client at another person's session as a companion, with the carer they come along with."""
+
+    client: Id
+    carer: Id
+    appointment: Id
+    occurrence: Whole = _int(lower=1, description="The session's occurrence.")
+    week: Whole = _int(lower=1, upper=2)
+    day: Day
+    venue: Id
+    start: TimeOfDay
+    end: TimeOfDay
+
+
 class Kpis(ContractModel):
     """Raw figures for one client (no weights applied)."""
 
@@ -114,6 +128,7 @@ class Kpis(ContractModel):
     disruption: Whole = _int(0)
     sessions: Whole = _int(0)
     session_minutes: Whole = _int(0)
+    accompanying_minutes: Whole = _int(0)
     before: dict[str, Figure] | None = Field(
         None, description="The same figures for today's current bookings, where given."
     )
@@ -128,6 +143,9 @@ class ScheduleDoc(ContractModel):
     sessions: list[Session] = Field(default_factory=list)
     routines: list[RoutinePlacement] = Field(default_factory=list)
     itineraries: list[Itinerary] = Field(default_factory=list)
+    accompanying: list[Accompanying] = Field(
+        default_factory=list, description="Clients at other people's sessions as companions."
+    )
     kpis: dict[str, Kpis] = Field(default_factory=dict)
     practitioner_kpis: dict[str, dict[str, Figure]] = Field(
         default_factory=dict, description="Per practitioner: sessions, minutes, travel minutes."

@@ -301,6 +301,9 @@ BUILDERS: dict[str, Callable[[Objective], None]] = {
     "disruption": Objective.disruption,
     "practitioner_travel_minutes": Objective.practitioner_travel,
     "dropped_optional": Objective.dropped_optional,
+    # The solver plans no companions: solve() refuses scenarios that need them (version-2
+    # supervision, flexible routines at a place), so this term is always 0 in its patterns.
+    "accompanying_minutes": lambda _: None,
 }
 """One builder per term of :data:`scheduler.weights.TERMS`, in its order."""
 assert list(BUILDERS) == list(TERMS), "every term needs a builder"

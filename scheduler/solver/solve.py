@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scheduler.errors import UnsupportedScenarioError
 from scheduler.model import Scenario
 from scheduler.solver.cpsat import (
     Budget,
@@ -105,7 +106,11 @@ def solve(
     seed give the same pattern whatever the number of workers. Large ones with several
     independent groups (households joined by shared carers) are laid out by
     :mod:`scheduler.solver.decompose` and bounded by relaxation.
+
+    Raises :class:`~scheduler.errors.UnsupportedScenarioError` for a scenario that uses the
+    version-2 household rules the solver does not plan yet.
     """
+    _refuse_household_rules(scenario)
     limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
     session = _Session(
         scenario=scenario,
@@ -131,6 +136,25 @@ def solve(
         return _solve_full(session, presolved)
     except SolveInterruptedError as interrupted:
         return session.timeout(stopped=interrupted.stopped)
+
+
+def _refuse_household_rules(scenario: Scenario) -> None:
+    """Raise for the first field asking for a version-2 household rule the solver does not plan
+    (a client's ``supervision``, a flexible routine's ``at``); supervised routines alone change
+    nothing for the solver."""
+    for i, client in enumerate(scenario.clients):
+        if client.supervision != "none":
+            field = f"clients[{i}].supervision"
+        else:
+            flexible_at = [k for k, r in enumerate(client.routines) if not r.is_fixed and not r.anywhere]
+            if not flexible_at:
+                continue
+            field = f"clients[{i}].routines[{flexible_at[0]}].at"
+        raise UnsupportedScenarioError(
+            field,
+            "the solver does not plan version-2 household rules yet (supervision, companions, "
+            "flexible routines at a place); `scheduler validate` and `scheduler report` check them",
+        )
 
 
 @dataclass

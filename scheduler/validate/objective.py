@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler.model import Booking, Scenario, Span
-from scheduler.schedule import PlacedSession, sessions_from_bookings
+from scheduler.schedule import HomeStay, PlacedCompanion, PlacedSession, sessions_from_bookings
 from scheduler.travel import currency
+from scheduler.validate import household
 from scheduler.validate.plans import DayPlan, Leg, Timetable, people_met, timetable
 from scheduler.weights import TERMS
 
@@ -30,6 +31,7 @@ KPI_KEYS: tuple[str, ...] = (
     "disruption",
     "sessions",
     "session_minutes",
+    "accompanying_minutes",
 )
 """The per-client figures, in the order they are reported."""
 
@@ -97,8 +99,14 @@ def appointment_days(t: Timetable) -> Figures:
 
 
 def _family_legs(t: Timetable, client: int) -> list[Leg]:
-    """The client's legs of which at least one end is a session stop."""
-    return [leg for plan in _client_plans(t, client) for leg in t.journeys.legs(plan) if leg.touches_session]
+    """The client's legs of which at least one end is a session stop, as travelled (a
+    supervised client with a carer travels by the carer's mode)."""
+    return [
+        household.travelled(t, plan, leg)
+        for plan in _client_plans(t, client)
+        for leg in t.journeys.legs(plan)
+        if leg.touches_session
+    ]
 
 
 def family_travel_minutes(t: Timetable) -> Figures:
@@ -150,16 +158,26 @@ def avoided_days(t: Timetable) -> Figures:
 
 
 def waiting_minutes(t: Timetable) -> Figures:
-    """Idle minutes between consecutive stops (one a session, not both at home), less travel."""
+    """Idle minutes between consecutive stops (one a session, not both at home), less travel
+    as travelled; none between two stops the client goes home between."""
 
     def figure(client: int) -> float:
-        c = t.scenario.clients[client]
-        return sum(
-            max(0, after.start - before.end - t.journeys.minutes(before.place, after.place, c.travel_mode))
-            for plan in _client_plans(t, client)
-            for before, after in plan.pairs()
-            if (before.is_session or after.is_session) and not before.place == after.place == c.home
-        )
+        home = t.scenario.clients[client].home
+        total = 0
+        for plan in _client_plans(t, client):
+            legs = t.journeys.legs(plan)
+            for i, (before, after) in enumerate(plan.pairs()):
+                if plan.goes_home(i) or not (before.is_session or after.is_session):
+                    continue
+                if before.place == after.place == home:
+                    continue
+                travel = sum(
+                    household.travelled(t, plan, leg).minutes
+                    for leg in legs
+                    if leg.before is before and leg.after is after
+                )
+                total += max(0, after.start - before.end - travel)
+        return total
 
     return _per_client(t, figure)
 
@@ -203,6 +221,13 @@ def dropped_optional(t: Timetable) -> Figures:
     }
 
 
+def accompanying_minutes(t: Timetable) -> Figures:
+    """Minutes away from home as a companion on outings for other people's sessions."""
+    return _per_client(
+        t, lambda client: sum(household.accompanying_minutes(t, plan) for plan in _client_plans(t, client))
+    )
+
+
 TERM_FIGURES: Mapping[str, Callable[[Timetable], Figures]] = {
     "trips": trips,
     "appointment_days": appointment_days,
@@ -215,6 +240,7 @@ TERM_FIGURES: Mapping[str, Callable[[Timetable], Figures]] = {
     "disruption": disruption,
     "practitioner_travel_minutes": practitioner_travel_minutes,
     "dropped_optional": dropped_optional,
+    "accompanying_minutes": accompanying_minutes,
 }
 """Each objective term's figures, in the order of :data:`scheduler.weights.TERMS`."""
 assert list(TERM_FIGURES) == list(TERMS), "every objective term needs its figures"
@@ -259,17 +285,32 @@ def evaluate_timetable(t: Timetable) -> Evaluation:
     )
 
 
-def evaluate_sessions(scenario: Scenario, sessions: Iterable[PlacedSession]) -> Evaluation:
-    """The objective (every term, weighted and raw) and per-client and per-practitioner figures.
+def evaluate_sessions(
+    scenario: Scenario,
+    sessions: Iterable[PlacedSession],
+    companions: Iterable[PlacedCompanion] = (),
+    stays: Iterable[HomeStay] = (),
+) -> Evaluation:
+    """The objective (every term, weighted and raw) and per-client and per-practitioner figures
+    of ``sessions``, with the clients who come along as ``companions`` and the itineraries'
+    stays at home between stops.
 
     Unknown travel (see :class:`scheduler.validate.plans.Journeys`) counts as 0 here; the
     rule checks report it.
     """
-    return evaluate_timetable(timetable(scenario, sessions))
+    return evaluate_timetable(timetable(scenario, sessions, companions, stays))
+
+
+def current_timetable(scenario: Scenario) -> Timetable:
+    """Today's ``current`` bookings as a timetable, with whoever must come along to them
+    (:func:`scheduler.validate.household.needed_companions`)."""
+    bare = timetable(scenario, sessions_from_bookings(scenario))
+    needed = household.needed_companions(bare)
+    return timetable(scenario, bare.sessions, needed) if needed else bare
 
 
 def evaluate_current(scenario: Scenario) -> Evaluation | None:
     """The objective of today's ``current`` bookings (the ``before`` figures), or None without any."""
     if not any(appt.current for appt in scenario.appointments):
         return None
-    return evaluate_sessions(scenario, sessions_from_bookings(scenario))
+    return evaluate_timetable(current_timetable(scenario))

@@ -4,11 +4,15 @@ Rule 3 (one place at a time), rule 4 (routines) and the travel and waiting terms
 objective all read the same plans, built here exactly as ``docs/rules.md`` ("Stops and
 places") defines them:
 
-- a client's stops are their sessions, except a session inside a routine, and their fixed
-  routines of the day, at the routine's place; their depot is their home;
+- a client's stops are their sessions, except a session inside a routine, their fixed
+  routines of the day, at the routine's place, and the sessions they attend as a companion
+  (version 2); their depot is their home;
 - a carer's stops are the sessions they escort; their depot is ``carer.home``;
 - a practitioner's stops are the sessions they attend and their ``busy`` entries that name
   a venue and apply that week; their depot is ``base`` (none without one).
+
+Between two stops a person may go home and come back (rule 11): a schedule's itineraries
+say so (:class:`~scheduler.schedule.HomeStay`), and the plan's legs then go home and back.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Client, PersonKind, Routine, Scenario
-from scheduler.schedule import PlacedSession
+from scheduler.schedule import HomeStay, PlacedCompanion, PlacedSession
 from scheduler.travel import Journey, Travel
 
 _Item = TypeVar("_Item")
@@ -41,17 +45,24 @@ class Person:
 
 @dataclass(frozen=True)
 class Stop:
-    """A span of a person's day at one place: a session, a fixed routine or a busy entry."""
+    """A span of a person's day at one place: a session, a fixed routine or a busy entry, or
+    (``companion``) another person's session a client attends as a companion."""
 
     start: int
     end: int
     place: int
     label: str
     session: PlacedSession | None = None
+    companion: bool = False
 
     @property
     def is_session(self) -> bool:
-        """True for a session; False for a fixed entry (routine or busy)."""
+        """True for the person's own session; False for a fixed entry or a companion's stop."""
+        return self.session is not None and not self.companion
+
+    @property
+    def is_planned(self) -> bool:
+        """True for a stop the plan gives: a session, the person's own or as a companion."""
         return self.session is not None
 
 
@@ -60,7 +71,9 @@ class Leg:
     """A journey of a plan: between consecutive stops at different places, or to/from the depot.
 
     ``before`` is None for the leg leaving the depot, ``after`` None for the leg back;
-    ``journey`` is None when the scenario gives no way to know the travel.
+    ``journey`` is None when the scenario gives no way to know the travel. ``home_break``
+    marks the two legs of going home between ``before`` and ``after`` (rule 11): ``"out"``
+    from ``before`` to the depot, ``"back"`` from the depot to ``after``.
     """
 
     origin: int
@@ -68,6 +81,17 @@ class Leg:
     before: Stop | None
     after: Stop | None
     journey: Journey | None
+    home_break: Literal["out", "back"] | None = None
+
+    @property
+    def origin_stop(self) -> Stop | None:
+        """The stop the leg leaves (None when it leaves home)."""
+        return None if self.home_break == "back" else self.before
+
+    @property
+    def destination_stop(self) -> Stop | None:
+        """The stop the leg reaches (None when it reaches home)."""
+        return None if self.home_break == "out" else self.after
 
     @property
     def minutes(self) -> int:
@@ -92,7 +116,13 @@ class Leg:
     @property
     def touches_session(self) -> bool:
         """True when at least one end of the leg is a session stop."""
-        return any(stop is not None and stop.is_session for stop in (self.before, self.after))
+        return any(stop is not None and stop.is_session for stop in (self.origin_stop, self.destination_stop))
+
+    @property
+    def touches_plan(self) -> bool:
+        """True when at least one end of the leg is a stop the plan gives (a session, or a
+        companion's stop)."""
+        return any(stop is not None and stop.is_planned for stop in (self.origin_stop, self.destination_stop))
 
 
 @dataclass(frozen=True)
@@ -100,7 +130,8 @@ class DayPlan:
     """One person's stops on one pattern day (0-based week, day 0-6), in order of start.
 
     ``sessions`` are all the person's sessions that day, in order, including a client's
-    sessions inside a routine (which are no stops).
+    sessions inside a routine (which are no stops). ``home_breaks`` are the indices ``i`` of
+    the consecutive stops ``stops[i]``, ``stops[i + 1]`` between which the person goes home.
     """
 
     person: Person
@@ -108,10 +139,15 @@ class DayPlan:
     day: int
     stops: tuple[Stop, ...]
     sessions: tuple[PlacedSession, ...]
+    home_breaks: frozenset[int] = frozenset()
 
     def pairs(self) -> Iterator[tuple[Stop, Stop]]:
         """Consecutive stops."""
         return itertools.pairwise(self.stops)
+
+    def goes_home(self, i: int) -> bool:
+        """True when the person goes home between ``stops[i]`` and ``stops[i + 1]``."""
+        return i in self.home_breaks
 
 
 class Journeys:
@@ -137,8 +173,15 @@ class Journeys:
         legs: list[Leg] = []
         if depot is not None and stops[0].place != depot:
             legs.append(Leg(depot, stops[0].place, None, stops[0], self.find(depot, stops[0].place, mode)))
-        for before, after in plan.pairs():
-            if before.place != after.place:
+        for i, (before, after) in enumerate(plan.pairs()):
+            if depot is not None and plan.goes_home(i):
+                legs.append(
+                    Leg(before.place, depot, before, after, self.find(before.place, depot, mode), "out")
+                )
+                legs.append(
+                    Leg(depot, after.place, before, after, self.find(depot, after.place, mode), "back")
+                )
+            elif before.place != after.place:
                 journey = self.find(before.place, after.place, mode)
                 legs.append(Leg(before.place, after.place, before, after, journey))
         if depot is not None and stops[-1].place != depot:
@@ -171,41 +214,85 @@ def session_stop(scenario: Scenario, session: PlacedSession) -> Stop:
     return Stop(session.start, session.end, session.venue, label, session)
 
 
+def companion_stop(scenario: Scenario, companion: PlacedCompanion) -> Stop:
+    """A companion's stop at another person's session, labelled ``"coming along to alfie-physio"``."""
+    s = companion.session
+    label = f"coming along to {scenario.appointments[s.appointment].id}"
+    return Stop(s.start, s.end, s.venue, label, s, companion=True)
+
+
 def _ordered(stops: Iterable[Stop]) -> tuple[Stop, ...]:
     return tuple(sorted(stops, key=lambda stop: (stop.start, stop.end, stop.label)))
 
 
-def client_plan(
-    scenario: Scenario, client: Client, week: int, day: int, sessions: Sequence[PlacedSession]
+def _plan(
+    person: Person,
+    week: int,
+    day: int,
+    stops: Iterable[Stop],
+    sessions: tuple[PlacedSession, ...],
+    stays: Sequence[HomeStay],
 ) -> DayPlan:
-    """The client's stops on one day, from the sessions of that day."""
+    """A day plan whose home breaks are the ``stays`` (of this person and day) that fall between
+    two consecutive stops away from the depot."""
+    ordered = _ordered(stops)
+    breaks = frozenset(
+        i
+        for i, (before, after) in enumerate(itertools.pairwise(ordered))
+        if person.depot is not None
+        and person.depot not in (before.place, after.place)
+        and any(before.end <= stay.arrive <= stay.depart <= after.start for stay in stays)
+    )
+    return DayPlan(person, week, day, ordered, sessions, breaks)
+
+
+def client_plan(
+    scenario: Scenario,
+    client: Client,
+    week: int,
+    day: int,
+    sessions: Sequence[PlacedSession],
+    companions: Sequence[PlacedCompanion] = (),
+    stays: Sequence[HomeStay] = (),
+) -> DayPlan:
+    """The client's stops on one day, from the sessions and companions of that day."""
     own = tuple(s for s in sessions if client_of(scenario, s).index == client.index)
     stops = [session_stop(scenario, s) for s in own if not inside_routine(client, s)]
     stops += [Stop(r.span.start, r.span.end, r.at, r.name) for r in client.fixed_routines_on(day)]
+    stops += [companion_stop(scenario, c) for c in companions if c.client == client.index]
     person = Person("client", client.id, client.name, client.travel_mode, client.home)
-    return DayPlan(person, week, day, _ordered(stops), own)
+    mine = [x for x in stays if (x.kind, x.person) == ("client", client.index)]
+    return _plan(person, week, day, stops, own, mine)
 
 
-def day_plans(scenario: Scenario, sessions: Sequence[PlacedSession]) -> tuple[DayPlan, ...]:
+def day_plans(
+    scenario: Scenario,
+    sessions: Sequence[PlacedSession],
+    companions: Sequence[PlacedCompanion] = (),
+    stays: Sequence[HomeStay] = (),
+) -> tuple[DayPlan, ...]:
     """Every client's, carer's and practitioner's plan on every day of the pattern."""
     plans: list[DayPlan] = []
     for pattern_day in scenario.days():
         week, day = divmod(pattern_day, 7)
         today = tuple(s for s in sessions if s.pattern_day == pattern_day)
+        along = tuple(c for c in companions if c.session.pattern_day == pattern_day)
+        here = tuple(x for x in stays if (x.week, x.day) == (week, day))
         by_client = _grouped(today, lambda s: client_of(scenario, s).index)
         by_carer = _grouped(today, lambda s: s.carer)
         by_practitioner = _grouped(
             ((p, s) for s in today for p in dict.fromkeys(s.practitioners)), lambda pair: pair[0]
         )
         plans += [
-            client_plan(scenario, client, week, day, by_client.get(client.index, ()))
+            client_plan(scenario, client, week, day, by_client.get(client.index, ()), along, here)
             for client in scenario.clients
         ]
         for carer in scenario.carers:
             person = Person("carer", carer.id, carer.name, carer.travel_mode, carer.home)
             escorted = by_carer.get(carer.index, ())
             stops = [session_stop(scenario, s) for s in escorted]
-            plans.append(DayPlan(person, week, day, _ordered(stops), escorted))
+            mine = [x for x in here if (x.kind, x.person) == ("carer", carer.index)]
+            plans.append(_plan(person, week, day, stops, escorted, mine))
         for prac in scenario.practitioners:
             person = Person("practitioner", prac.id, prac.name, prac.travel_mode, prac.base)
             attended = tuple(s for _, s in by_practitioner.get(prac.index, ()))
@@ -215,7 +302,8 @@ def day_plans(scenario: Scenario, sessions: Sequence[PlacedSession]) -> tuple[Da
                 for b in prac.busy_on(week, day)
                 if b.venue is not None
             ]
-            plans.append(DayPlan(person, week, day, _ordered(stops), attended))
+            mine = [x for x in here if (x.kind, x.person) == ("practitioner", prac.index)]
+            plans.append(_plan(person, week, day, stops, attended, mine))
     return tuple(plans)
 
 
@@ -227,6 +315,8 @@ class Timetable:
     sessions: tuple[PlacedSession, ...]
     journeys: Journeys
     plans: tuple[DayPlan, ...]
+    companions: tuple[PlacedCompanion, ...] = ()
+    stays: tuple[HomeStay, ...] = ()
 
     def plans_of(self, kind: PersonKind) -> tuple[DayPlan, ...]:
         """The day plans of every person of one kind."""
@@ -277,10 +367,17 @@ def _grouped(items: Iterable[_Item], key: Callable[[_Item], _Key]) -> dict[_Key,
     return {k: tuple(group) for k, group in groups.items()}
 
 
-def timetable(scenario: Scenario, sessions: Iterable[PlacedSession]) -> Timetable:
-    """The timetable of ``sessions``: sorted, with day plans and journeys."""
-    ordered = tuple(sorted(sessions))
-    return Timetable(scenario, ordered, Journeys(scenario), day_plans(scenario, ordered))
+def timetable(
+    scenario: Scenario,
+    sessions: Iterable[PlacedSession],
+    companions: Iterable[PlacedCompanion] = (),
+    stays: Iterable[HomeStay] = (),
+) -> Timetable:
+    """The timetable of ``sessions`` (with the clients who come along to them as ``companions``
+    and the stays at home the itineraries give): sorted, with day plans and journeys."""
+    ordered, along, home = tuple(sorted(sessions)), tuple(sorted(companions)), tuple(sorted(stays))
+    plans = day_plans(scenario, ordered, along, home)
+    return Timetable(scenario, ordered, Journeys(scenario), plans, along, home)
 
 
 def people_met(scenario: Scenario, session: PlacedSession) -> frozenset[str]:

@@ -17,8 +17,22 @@ from scheduler.contract.schedule import Objective, ScheduleDoc
 from scheduler.errors import InputIssue, ScheduleError
 from scheduler.loader import scenario_warnings
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedRoutine, PlacedSession, sessions_from_bookings, sessions_from_doc
-from scheduler.validate.objective import KPI_KEYS, Evaluation, evaluate_current, evaluate_timetable
+from scheduler.schedule import (
+    PlacedCompanion,
+    PlacedRoutine,
+    PlacedSession,
+    companions_from_doc,
+    home_stays_from_doc,
+    sessions_from_doc,
+)
+from scheduler.validate.describe import session_where
+from scheduler.validate.objective import (
+    KPI_KEYS,
+    Evaluation,
+    current_timetable,
+    evaluate_current,
+    evaluate_timetable,
+)
 from scheduler.validate.plans import timetable
 from scheduler.validate.rules import RoutineSpan, check_occurrences, check_rules
 from scheduler.validate.violation import Violation
@@ -37,6 +51,9 @@ class Report:
     None when no appointment has any); ``objective_mismatches`` lists where the schedule's
     claimed objective differs from the recomputed one; ``warnings`` what the scenario
     probably did not mean (:func:`scheduler.loader.scenario_warnings`): they break nothing.
+    ``current_companions`` are the clients today's bookings make come along to other
+    people's sessions (version 2: a client never left alone whose carer goes out), in words;
+    ``companions`` the schedule's own (its ``accompanying`` list).
     """
 
     violations: tuple[Violation, ...]
@@ -45,6 +62,8 @@ class Report:
     before: Evaluation | None
     objective_mismatches: tuple[str, ...] = ()
     warnings: tuple[InputIssue, ...] = ()
+    current_companions: tuple[str, ...] = ()
+    companions: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -60,6 +79,8 @@ class Report:
             "objective_mismatches": list(self.objective_mismatches),
             "current_violations": [v.to_dict() for v in self.current_violations],
             "before": None if self.before is None else self.before.to_dict(),
+            "current_companions": list(self.current_companions),
+            "companions": list(self.companions),
             "warnings": [{"location": w.location, "message": w.message} for w in self.warnings],
         }
 
@@ -68,6 +89,9 @@ class Report:
         lines = [f"warning: {w}" for w in self.warnings]
         if self.evaluation is not None:
             lines += _violation_lines("Schedule", self.violations)
+            if self.companions:
+                lines.append("The schedule brings along:")
+                lines += [f"  {c}" for c in self.companions]
             lines += _evaluation_lines("Objective (recomputed)", self.evaluation)
             if self.objective_mismatches:
                 lines.append("Objective MISMATCH with what the schedule claims:")
@@ -76,6 +100,9 @@ class Report:
             lines.append("Today's bookings: none given.")
         else:
             lines += _violation_lines("Today's bookings", self.current_violations)
+            if self.current_companions:
+                lines.append("Today's bookings make these come along:")
+                lines += [f"  {c}" for c in self.current_companions]
             lines += _evaluation_lines("Today's bookings objective", self.before)
         return "\n".join(lines)
 
@@ -116,13 +143,23 @@ def check_sessions(
     routines: Iterable[RoutineSpan] | None = None,
     partial: bool = False,
 ) -> tuple[Violation, ...]:
-    """Every hard rule (1-8) on placed sessions, in rule order; empty when all hold.
+    """Every hard rule (1-11) on placed sessions (without companions or stays at home between
+    stops), in rule order; empty when all hold.
 
     ``routines`` are the schedule's placements of flexible routines, checked too when given.
     ``partial`` is for today's bookings: appointments without any session are not held to
     their frequency, and role sessions booked without a name are not held to the role.
     """
     return check_rules(timetable(scenario, sessions), routines=routines, partial=partial)
+
+
+def companion_text(scenario: Scenario, companion: PlacedCompanion) -> str:
+    """``Poppy comes along with Claire to alfie-physio occurrence 1, Wed 14:00-14:45 at Nene CDC``."""
+    s = companion.session
+    return (
+        f"{scenario.clients[companion.client].name} comes along with {scenario.carers[companion.carer].name} "
+        f"to {session_where(scenario, s)} at {scenario.venues[s.venue].name}"
+    )
 
 
 def routines_from_doc(scenario: Scenario, schedule: ScheduleDoc) -> tuple[PlacedRoutine, ...]:
@@ -175,15 +212,20 @@ def validate(scenario: Scenario, schedule: ScheduleDoc | None = None) -> Report:
     Raises :class:`ScheduleError` (with locations) when the document names unknown
     appointments, venues, practitioners, carers, clients or routines.
     """
-    current = check_sessions(scenario, sessions_from_bookings(scenario), partial=True)
+    today = current_timetable(scenario)
+    current = check_rules(today, partial=True)
     before = evaluate_current(scenario)
+    along = tuple(companion_text(scenario, c) for c in today.companions)
     warnings = scenario_warnings(scenario)
     if schedule is None:
-        return Report((), None, current, before, warnings=warnings)
-    t = timetable(scenario, sessions_from_doc(scenario, schedule))
+        return Report((), None, current, before, warnings=warnings, current_companions=along)
+    sessions = sessions_from_doc(scenario, schedule)
+    companions = companions_from_doc(scenario, schedule, sessions)
+    t = timetable(scenario, sessions, companions, home_stays_from_doc(scenario, schedule))
     routines = routines_from_doc(scenario, schedule)
     violations = (*check_occurrences(t), *check_rules(t, routines=routines))
     evaluation = evaluate_timetable(t)
     mismatches = compare_objective(schedule.objective, evaluation)
     violations = tuple(sorted(violations, key=lambda v: v.rule))
-    return Report(violations, evaluation, current, before, mismatches, warnings)
+    brought = tuple(companion_text(scenario, c) for c in companions)
+    return Report(violations, evaluation, current, before, mismatches, warnings, along, brought)

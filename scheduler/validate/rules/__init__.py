@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scheduler.validate.plans import Timetable
+from scheduler.validate.rules.alone import check_alone
 from scheduler.validate.rules.carers import check_carers
+from scheduler.validate.rules.escort import check_escort
 from scheduler.validate.rules.frequency import check_frequency, check_occurrences
 from scheduler.validate.rules.hours import check_hours
 from scheduler.validate.rules.limits import check_limits
@@ -25,7 +27,7 @@ __all__ = [
 def check_rules(
     t: Timetable, *, routines: Iterable[RoutineSpan] | None = None, partial: bool = False
 ) -> tuple[Violation, ...]:
-    """Every rule 1-8 on a timetable, in rule order."""
+    """Every rule 1-11 on a timetable, in rule order (rule 11 is checked with rule 3)."""
     return (
         *check_frequency(t, partial=partial),
         *check_hours(t),
@@ -35,4 +37,6 @@ def check_rules(
         *check_who(t, partial=partial),
         *check_rooms(t),
         *check_limits(t),
+        *check_escort(t),
+        *check_alone(t),
     )

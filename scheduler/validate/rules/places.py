@@ -1,4 +1,5 @@
-"""Rule 3: one place at a time, travel included, inside the day's bounds.
+"""Rule 3: one place at a time, travel included, inside the day's bounds; rule 11: going home
+between two stops only when the journeys there and back fit between them.
 
 The same checks hold for carers (rule 5), so :func:`plan_faults` takes the rule number.
 Relations between fixed entries only (two routines, two busy entries, a routine and the
@@ -34,7 +35,10 @@ def check_places(t: Timetable) -> Iterator[Violation]:
 def plan_faults(t: Timetable, plan: DayPlan, *, rule: int) -> Iterator[Violation]:
     """A person's day: sessions that overlap, journeys that do not fit, days that start or end too late."""
     yield from _overlaps(t, plan, rule)
-    for leg in t.journeys.legs(plan):
+    legs = t.journeys.legs(plan)
+    for k, leg in enumerate(legs):
+        if leg.home_break == "out":
+            yield from _home_break_faults(t, plan, leg, legs[k + 1])
         yield from _leg_faults(t, plan, leg, rule)
 
 
@@ -61,11 +65,31 @@ def _where(t: Timetable, stop: Stop) -> str:
 
 
 def _session_end(leg: Leg) -> Stop | None:
-    """The session stop the leg is judged at: the stop after when it is a session, else before."""
+    """The stop of the plan the leg is judged at: the stop after when the plan gives it (a
+    session, or a companion's stop), else the stop before."""
     for stop in (leg.after, leg.before):
-        if stop is not None and stop.is_session:
+        if stop is not None and stop.is_planned:
             return stop
     return None
+
+
+def _home_break_faults(t: Timetable, plan: DayPlan, out: Leg, back: Leg) -> Iterator[Violation]:
+    """Rule 11: the journeys home and back fit in the gap between the two stops."""
+    assert out.before is not None
+    assert out.after is not None
+    gap = out.after.start - out.before.end
+    if out.minutes + back.minutes > gap:
+        stop = _session_end(out)
+        person = plan.person
+        yield Violation(
+            11,
+            "home-between",
+            person.id,
+            _where(t, stop) if stop is not None else person.id,
+            f"{person.name} goes home between {out.before.label} (ends {format_time(out.before.end)}) "
+            f"and {out.after.label} (starts {format_time(out.after.start)}), but the journeys home "
+            f"({out.minutes} min) and back ({back.minutes} min) take longer than the {gap} min between them",
+        )
 
 
 def _leg_faults(t: Timetable, plan: DayPlan, leg: Leg, rule: int) -> Iterator[Violation]:
@@ -86,6 +110,8 @@ def _leg_faults(t: Timetable, plan: DayPlan, leg: Leg, rule: int) -> Iterator[Vi
         return
     journey = f"{leg.minutes} min by {person.mode}"
     day_start, day_end = t.scenario.horizon.day_start, t.scenario.horizon.day_end
+    if leg.home_break is not None:
+        return
     if leg.before is not None and leg.after is not None:
         gap = leg.after.start - leg.before.end
         if 0 <= gap < leg.minutes:

@@ -4,9 +4,12 @@ A flexible routine needs a piece ``[x, x + duration)`` inside its window in whic
 has no session (sessions inside a routine included) and does not travel. Each journey may
 lie anywhere in its gap (between two stops, or between midnight and the first or last
 stop), so it blocks the piece only when it fits neither before nor after it in that gap.
-Fixed routines do not block flexible ones. On a day without sessions only the journeys
-between fixed routines could fill the window: a fact of the data, not of the schedule, so
-such a day is not judged (as in rule 3).
+Fixed routines do not block flexible ones. Going home between two stops (rule 11) puts two
+journeys in one gap: they block the piece unless both fit around it. A flexible routine with
+a place (``at``, version 2) needs its piece where the client is at that place and has no
+session. On a day without sessions or companions' stops only the journeys between fixed
+routines could fill the window: a fact of the data, not of the schedule, so such a day is
+not judged (as in rule 3).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from scheduler.clock import format_time, span_label
 from scheduler.model import Routine
 from scheduler.schedule import PlacedSession
 from scheduler.validate.describe import day_text, session_where, venue_name
+from scheduler.validate.household import Stretch, time_at
 from scheduler.validate.plans import DayPlan, Leg, Timetable, client_of, holds
 from scheduler.validate.violation import Violation
 
@@ -47,19 +51,20 @@ def check_routines(t: Timetable, routines: Iterable[RoutineSpan] | None = None) 
     for session in t.sessions:
         yield from _fixed_overlaps(t, session)
     for plan in t.plans_of("client"):
-        if not plan.sessions:
+        if not plan.sessions and not any(stop.companion for stop in plan.stops):
             continue
         client = t.scenario.clients[t.scenario.client_index[plan.person.id]]
         for routine in client.flexible_routines_on(plan.day):
             if not _has_room(t, plan, routine):
+                where = "" if routine.place is None else f" at {venue_name(t.scenario, routine.place)}"
                 yield Violation(
                     4,
                     "flexible-routine",
                     client.id,
                     f"{client.id} {routine.name}, {day_text(t.scenario, plan.week, plan.day)}",
-                    f"{client.name} has no {routine.duration} free minutes in one piece for {routine.name} "
-                    f"between {format_time(routine.span.start)} and {format_time(routine.span.end)}: "
-                    "sessions and travel fill it",
+                    f"{client.name} has no {routine.duration} free minutes in one piece{where} for "
+                    f"{routine.name} between {format_time(routine.span.start)} and "
+                    f"{format_time(routine.span.end)}: sessions and travel fill it",
                 )
     for placement in routines or ():
         yield from _placement_faults(t, placement)
@@ -94,25 +99,37 @@ def _blocker(
     for session in sessions:
         if session.start < end and start < session.end:
             return session
-    for leg in legs:
+    for k, leg in enumerate(legs):
         low, high = leg.gap_start, leg.gap_end
-        touches = low < end and start < high
-        if (
-            leg.minutes
-            and touches
-            and min(high, start) - low < leg.minutes
-            and high - max(low, end) < leg.minutes
-        ):
+        if not (low < end and start < high) or leg.home_break == "back":
+            continue
+        before, after = min(high, start) - low, high - max(low, end)
+        if leg.home_break == "out":
+            back = legs[k + 1]
+            both = leg.minutes + back.minutes
+            if both and not (
+                before >= both or after >= both or (before >= leg.minutes and after >= back.minutes)
+            ):
+                return leg
+        elif leg.minutes and before < leg.minutes and after < leg.minutes:
             return leg
     return None
+
+
+def _room_at(t: Timetable, plan: DayPlan, routine: Routine) -> list[Stretch]:
+    """Where a routine's piece may lie: anywhere (the whole day) or, with a place, when the
+    client is there without a session."""
+    return [(0, 24 * 60)] if routine.place is None else time_at(t, plan, routine.place)
 
 
 def _has_room(t: Timetable, plan: DayPlan, routine: Routine) -> bool:
     assert routine.duration is not None
     legs = t.journeys.legs(plan)
     last_start = routine.span.end - routine.duration
+    room = _room_at(t, plan, routine)
     return any(
         _blocker(x, x + routine.duration, plan.sessions, legs) is None
+        and any(low <= x and x + routine.duration <= high for low, high in room)
         for x in range(routine.span.start, last_start + 1)
     )
 
@@ -137,6 +154,11 @@ def _placement_faults(t: Timetable, placement: RoutineSpan) -> Iterator[Violatio
     if not routine.span.contains(placement.start, placement.end):
         yield fault(f"lies outside its window {span_label(routine.span.start, routine.span.end)}")
     plan = t.plan("client", client.id, placement.week, placement.day)
+    room = _room_at(t, plan, routine)
+    if routine.place is not None and not any(
+        low <= placement.start and placement.end <= high for low, high in room
+    ):
+        yield fault(f"{client.name} is not at {venue_name(t.scenario, routine.place)} for all of it")
     blocker = _blocker(placement.start, placement.end, plan.sessions, t.journeys.legs(plan))
     if isinstance(blocker, PlacedSession):
         yield fault(f"overlaps {session_where(t.scenario, blocker)}")
