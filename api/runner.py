@@ -151,6 +151,7 @@ class JobRunner:
                 workers=self.settings.threads_per_solve(),
                 seed=job.seed,
                 memory_limit_bytes=self.settings.solve_memory_mb * 2**20,
+                cluster=self.settings.cluster,
                 solve=self._solve,
             )
         progress = ProgressRecorder(self.sessions, job_id, self.settings.progress_interval_s)

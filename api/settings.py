@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         """An empty value switches static feed files off rather than naming the current folder."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    cluster: str | None = Field(
+        None,
+        description="Address of a running Dask cluster (tcp://host:8786) on which large scenarios' "
+        "groups are solved; unset: in the solve's own worker process.",
+    )
     solve_memory_mb: int = Field(
         4096,
         ge=512,

@@ -49,6 +49,7 @@ class SolveFunction(Protocol):
         seed: int | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         stop: threading.Event | None = None,
+        cluster: str | None = None,
     ) -> SolveResult:
         """Solve ``scenario``."""
         ...
@@ -63,6 +64,8 @@ class Task:
     workers: int
     seed: int
     memory_limit_bytes: int
+    cluster: str | None
+    """A running Dask cluster's address for a large scenario's groups; None: this process."""
     solve: SolveFunction | None
     """None: the engine's solver."""
 
@@ -130,6 +133,7 @@ def _solve(task: Task, report: Callable[[Progress], None], stop: threading.Event
         seed=task.seed,
         on_progress=report,
         stop=stop,
+        cluster=task.cluster,
     )
     return Answer(
         status=result.status,

@@ -82,6 +82,7 @@ def keep_current(
     seed: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    cluster: str | None = None,
 ) -> SolveResult:
     """A solver double: the pattern is today's bookings (deterministic and instant)."""
     sessions = sessions_from_bookings(scenario)
@@ -98,6 +99,7 @@ def until_stopped(
     seed: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    cluster: str | None = None,
 ) -> SolveResult:
     """A solver double that searches until ``stop`` is set or the time limit passes."""
     started = time.monotonic()
@@ -116,6 +118,7 @@ def by_name(
     seed: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    cluster: str | None = None,
 ) -> SolveResult:
     """A solver double that does what the scenario's name says, else :func:`keep_current`.
 

@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
@@ -26,6 +27,7 @@ from scheduler.solver.presolve import presolve
 from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
 from tests.solver_support import solve_checked
+from tests.test_api_helpers import create_scenario, running_api, settings_for, wait_for_job
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,16 @@ def test_a_stop_during_a_distributed_solve_is_honoured(cluster: LocalCluster) ->
     assert stop.is_set()
     assert solved.status in ("timeout", "feasible")
     assert solved.result.runtime < 30
+
+
+def test_an_api_job_on_a_large_scenario_runs_on_the_cluster(cluster: LocalCluster, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, cluster=cluster.scheduler_address, max_time_limit_s=20)
+    with running_api(settings) as api:
+        scenario_id = create_scenario(api, generate_town(5, seed=1))
+        job = api.client.post(f"/v1/scenarios/{scenario_id}/solve", headers=api.auth).json()
+        done = wait_for_job(api, job["id"], until=lambda j: j["status"] in ("done", "failed", "cancelled"))
+    assert done["status"] == "done", done
+    assert done["outcome"] in ("optimal", "feasible"), done
+    with Client(cluster.scheduler_address) as client:
+        prefixes = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert "run_task" in prefixes
