@@ -160,6 +160,6 @@ def test_the_migration_fills_in_the_outcome_of_finished_jobs(tmp_path: Path) -> 
             )
     upgrade(engine)
     with engine.connect() as connection:
-        outcomes = dict(connection.execute(text("SELECT id, outcome FROM jobs")).tuples().all())
+        outcomes = dict(connection.execute(text("SELECT id, outcome FROM jobs")).all())
     engine.dispose()
     assert outcomes == {"j1": "optimal", "j2": "infeasible", "j3": "failed", "j4": "cancelled", "j5": None}
