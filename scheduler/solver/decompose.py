@@ -111,7 +111,9 @@ class Decomposition:
         self.report = report
         self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
         self.options = {o.index: o for o in presolved.options}
-        self.resources = [self._resources_of(group) for group in self.groups]
+        self.uses = {o.index: _uses(o) for o in presolved.options}
+        """Option index -> the practitioner-days and venue-day it takes."""
+        self.resources, self.neighbours = self._competition()
         self.placed: dict[int, Placement] = {}
         self._failed: int | None = None
         self.build_seconds = 0.0
@@ -120,15 +122,21 @@ class Decomposition:
     def _need(self, group: set[int]) -> int:
         return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
 
-    def _resources_of(self, group: set[int]) -> frozenset[Resource]:
-        """Practitioner-days and venue-days any option of ``group`` could use."""
-        out: set[Resource] = set()
-        for (a, g), options in self.p.by_appointment_day.items():
-            if a in group:
-                for o in options:
-                    out.add(("venue", o.venue, g))
-                    out.update(("practitioner", p, g) for p in o.practitioners)
-        return frozenset(out)
+    def _competition(self) -> tuple[list[frozenset[Resource]], list[frozenset[int]]]:
+        """Per group, the practitioner-days and venue-days any of its options could use, and
+        the other groups that could use one of them too (its neighbours)."""
+        group_of = {a: gi for gi, group in enumerate(self.groups) for a in group}
+        resources: list[set[Resource]] = [set() for _ in self.groups]
+        for o in self.p.options:
+            resources[group_of[o.appointment]] |= self.uses[o.index]
+        users: dict[Resource, set[int]] = {}
+        for gi, used in enumerate(resources):
+            for r in used:
+                users.setdefault(r, set()).add(gi)
+        neighbours = [
+            frozenset(set().union(*(users[r] for r in used)) - {gi}) for gi, used in enumerate(resources)
+        ]
+        return [frozenset(r) for r in resources], neighbours
 
     # ----------------------------------------------------------------- phases
 
@@ -240,17 +248,12 @@ class Decomposition:
         venue-day group ``gi`` could use."""
         wanted = self.resources[gi]
         clashes = {
-            other: sum(bool(self._uses(self.options[index]) & wanted) for index, _ in placement.choice)
-            for other, placement in self.placed.items()
+            other: sum(not self.uses[index].isdisjoint(wanted) for index, _ in self.placed[other].choice)
+            for other in self.neighbours[gi]
+            if other in self.placed
         }
         ranked = sorted((other for other, n in clashes.items() if n), key=lambda g: (-clashes[g], g))
         return ranked[:count]
-
-    @staticmethod
-    def _uses(o: Option) -> set[Resource]:
-        return {("venue", o.venue, o.pattern_day)} | {
-            ("practitioner", p, o.pattern_day) for p in o.practitioners
-        }
 
     def failed_group(self) -> set[int] | None:
         """The appointments of a group that could not be placed and cannot be placed even
@@ -334,10 +337,10 @@ class Decomposition:
         wanted = self.resources[gi]
         return tuple(
             self.options[index].placed(self.s, slot)
-            for other, placement in self.placed.items()
-            if other != gi
-            for index, slot in placement.choice
-            if self._uses(self.options[index]) & wanted
+            for other in sorted(self.neighbours[gi])
+            if other in self.placed
+            for index, slot in self.placed[other].choice
+            if not self.uses[index].isdisjoint(wanted)
         )
 
     def _model(
@@ -352,3 +355,10 @@ class Decomposition:
         model = PatternModel(self.s, presolved or self.p, self.travel, budget, only=only, objective=objective)
         self.build_seconds += model.build_seconds
         return model
+
+
+def _uses(o: Option) -> frozenset[Resource]:
+    """The practitioner-days and the venue-day option ``o`` takes."""
+    return frozenset(
+        {("venue", o.venue, o.pattern_day), *(("practitioner", p, o.pattern_day) for p in o.practitioners)}
+    )
