@@ -238,6 +238,10 @@ WALK_REACH_KM = 3.0
 booked at any of them, and must be able to get there after school and home by day's end."""
 
 
+MAX_HIRES = 5
+"""How many practitioners a service may employ for one child (a new one may work other days)."""
+
+
 @dataclass
 class Need:
     """One appointment a client needs, before a practitioner is chosen."""
@@ -742,13 +746,14 @@ class _TownBuilder:
             )
             if appointment is not None:
                 return appointment
-        hired = self._hire(need, diaries)
-        appointment = self._booked(
-            need, hired, [*staff, hired] if pool else [hired], diaries, respects_school
-        )
-        if appointment is None:
-            raise TownTooBusyError(need.client["id"], need.spec.service)
-        return appointment
+        for _ in range(MAX_HIRES):
+            hired = self._hire(need, diaries)
+            appointment = self._booked(
+                need, hired, [*staff, hired] if pool else [hired], diaries, respects_school
+            )
+            if appointment is not None:
+                return appointment
+        raise TownTooBusyError(need.client["id"], need.spec.service)
 
     def _booked(
         self,
@@ -763,6 +768,8 @@ class _TownBuilder:
         More than one of ``takers`` makes the appointment a role pool.
         """
         pool = len(takers) > 1
+        if not self._could_have_a_pattern(need, practitioner):
+            return None
         appointment = self._appointment(need, takers, pool)
         diary = diaries[practitioner["id"]]
         slots = self._sessions(appointment, need, diary, respects_school)
@@ -770,6 +777,20 @@ class _TownBuilder:
             return None
         appointment["current"] = [self._book(need, diary, slot, named=pool) for slot in slots]
         return appointment
+
+    def _could_have_a_pattern(self, need: Need, practitioner: JsonDict) -> bool:
+        """Whether the days ``practitioner`` works and, for an escorted session, one of the
+        client's carers is free leave ``per_week`` days far enough apart: today's bookings may
+        break rules (each agency books alone), but the appointment must admit a pattern."""
+        days = [d for d in WEEKDAYS if d in practitioner["available"]]
+        if not need.school_only:
+            carers = [c for c in self.carers if c["id"] in need.client["carers"]]
+            days = [d for d in days if any(d in c["available"] for c in carers)]
+        apart = 2 if need.per_week > 1 else 1
+        return any(
+            all(WEEKDAYS.index(b) - WEEKDAYS.index(a) >= apart for a, b in itertools.pairwise(chosen))
+            for chosen in itertools.combinations(days, need.per_week)
+        )
 
     def _hire(self, need: Need, diaries: dict[str, Diary]) -> JsonDict:
         """One more practitioner of ``need``'s role (a SENCo: at the child's school), with an empty diary."""

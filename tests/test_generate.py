@@ -20,7 +20,10 @@ from scheduler.generate import SCHOOL_HOURS, TOWN_HOUSEHOLDS, TownTooBusyError, 
 from scheduler.loader import HOME, load_scenario
 from scheduler.model import Scenario
 from scheduler.solver import solve
-from scheduler.travel import great_circle_km
+from scheduler.solver.cpsat import Budget
+from scheduler.solver.explain import precheck
+from scheduler.solver.presolve import presolve
+from scheduler.travel import Travel, great_circle_km
 from scheduler.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,3 +282,14 @@ def test_to_json_keeps_short_lists_on_one_line_and_round_trips() -> None:
     assert json.loads(text) == value
     assert '"open": {"mon": [["09:00", "17:00"]]}' in text
     assert text.count("\n") > 2
+
+
+@pytest.mark.slow
+def test_every_appointment_of_a_county_admits_a_pattern() -> None:
+    # A county's service that employs one more practitioner gave a child, escorted by a carer
+    # free on Monday, Wednesday and Thursday only, a therapist working Tuesday to Friday for
+    # two sessions at least two days apart: no pattern (seed 1, 1,000 households). The child's
+    # carers' days and the practitioner's must leave room for every appointment.
+    scenario = load_scenario(generate_town(1000, seed=1))
+    travel = Travel(scenario)
+    assert precheck(scenario, presolve(scenario, travel, Budget.starting_now(300))) is None
