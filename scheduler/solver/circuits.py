@@ -56,10 +56,15 @@ class DayCircuit:
     departures: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)
     """Node -> (start, end) of the journey leaving it, where a flexible routine needs it
     placed (see :mod:`scheduler.solver.constraints.routines`)."""
+    _leaving: dict[int, dict[int, BoolVar]] | None = field(default=None, repr=False)
 
     def leaving(self, i: int) -> dict[int, BoolVar]:
         """Arcs leaving node ``i``, by head."""
-        return {j: arc for (tail, j), arc in self.arcs.items() if tail == i}
+        if self._leaving is None:
+            self._leaving = {}
+            for (tail, head), arc in self.arcs.items():
+                self._leaving.setdefault(tail, {})[head] = arc
+        return self._leaving.get(i, {})
 
 
 class Circuits:

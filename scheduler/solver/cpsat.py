@@ -60,13 +60,19 @@ class SolverBugError(CarePatternError):
             "this is a bug in carepattern, please report it with the scenario"
         )
 
+    def __reduce__(self) -> tuple[type[SolverBugError], tuple[str]]:
+        return type(self), (self.detail,)
+
 
 class SolveInterruptedError(CarePatternError):
     """Raised by :meth:`Budget.check` when the deadline has passed or a stop was asked for."""
 
-    def __init__(self, *, stopped: bool) -> None:
+    def __init__(self, stopped: bool) -> None:
         self.stopped = stopped
         super().__init__("stopped" if stopped else "out of time")
+
+    def __reduce__(self) -> tuple[type[SolveInterruptedError], tuple[bool]]:
+        return type(self), (self.stopped,)
 
 
 @dataclass(frozen=True)
@@ -96,9 +102,9 @@ class Budget:
     def check(self) -> None:
         """Raise :class:`SolveInterruptedError` when a stop was asked for or the deadline has passed."""
         if self.stop.is_set():
-            raise SolveInterruptedError(stopped=True)
+            raise SolveInterruptedError(True)
         if self.left() <= 0:
-            raise SolveInterruptedError(stopped=False)
+            raise SolveInterruptedError(False)
 
     def until(self, deadline: float) -> Budget:
         """The same budget, ending at ``deadline`` if that is sooner."""
@@ -143,13 +149,12 @@ _STATUS: dict[Any, SearchStatus] = {
 
 @dataclass
 class Outcome:
-    """The end of one search: status, objective and bound (raw units), wall seconds, and the
-    values of the solution found, if any."""
+    """The end of one search: status, objective and bound (raw units), and the values of the
+    solution found, if any."""
 
     status: SearchStatus
     objective: float | None
     bound: float | None
-    seconds: float
     _solver: cp_model.CpSolver | None = None
 
     def value(self, expr: cp_model.LinearExprT) -> int:
@@ -188,10 +193,9 @@ def run(
 ) -> Outcome:
     """Search ``model`` within ``params`` and ``budget``; never past the budget's deadline, and
     ended within :data:`STOP_POLL_S` of a stop. Raises :class:`SolverBugError` on MODEL_INVALID."""
-    started = budget.clock()
     seconds = min(params.seconds, budget.left())
     if budget.stopped or seconds <= 0:
-        return Outcome(SearchStatus.UNKNOWN, None, None, 0.0)
+        return Outcome(SearchStatus.UNKNOWN, None, None)
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = seconds
@@ -221,7 +225,6 @@ def run(
         status,
         solver.objective_value if has else None,
         solver.best_objective_bound if status is not SearchStatus.INFEASIBLE else None,
-        budget.clock() - started,
         solver,
     )
 

@@ -45,8 +45,6 @@ DISPLACED = 3
 """How many groups in its way a group displaces at its first repair; each further repair
 displaces twice as many as the one before (groups placed by objective crowd the same
 practitioner-days, so a few at a time are sometimes not enough)."""
-READ_SECONDS = 5.0
-"""At most this long to read the placed pattern back through the whole model."""
 IMPROVE_SECONDS = 2.0
 """At most this long for one group's re-solve during improvement."""
 
@@ -191,7 +189,8 @@ class Decomposition:
             for answer in self._run(batch, TaskKind.BEST, share):
                 gi = answer.group
                 if answer.status.has_solution:
-                    self._keep(gi, Placement(answer.choice, answer.objective or math.inf))
+                    objective = math.inf if answer.objective is None else answer.objective
+                    self._keep(gi, Placement(answer.choice, objective))
                 elif answer.status is SearchStatus.INFEASIBLE:
                     blocked.append(gi)
                 elif not self._place_first(gi, share):
@@ -293,22 +292,22 @@ class Decomposition:
             rounds_without = 0 if changed else rounds_without + 1
         return improved
 
-    def pattern(self) -> Pattern | None:
+    def pattern(self, deadline: float) -> Pattern | None:
         """The pattern placed, read from the whole model restricted to the chosen options at
-        their chosen starts, so that every figure comes from the one model. It has its own
-        short budget, past any stop: the work is done and only its reading is left. None if
-        even that cannot be done in time."""
+        their chosen starts, so that every figure comes from the one model. It is read until
+        ``deadline`` whatever stop was asked for: the work is done, only its reading is left.
+        None if even that cannot be done in time."""
         options = [
             replace(self.options[index], slots=((slot, slot),))
             for placement in self.placed.values()
             for index, slot in placement.choice
         ]
-        budget = Budget.starting_now(READ_SECONDS, clock=self.budget.clock)
+        budget = Budget(deadline, clock=self.budget.clock)
         try:
             model = self._model(budget, presolved=Presolved.of(options))
         except SolveInterruptedError:
             return None
-        outcome = run(model.cp, SearchParams(READ_SECONDS, self.engine.threads_per_task, self.seed), budget)
+        outcome = run(model.cp, SearchParams(budget.left(), self.engine.threads_per_task, self.seed), budget)
         return model.read(outcome) if outcome.status.has_solution else None
 
     # ---------------------------------------------------------------- helpers

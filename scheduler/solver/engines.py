@@ -67,7 +67,7 @@ class InProcess:
     def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
         """Run each task here in turn."""
         return [
-            GroupAnswer(t.group, SearchStatus.UNKNOWN) if stop.is_set() else run_task(self.context, t)
+            GroupAnswer(t.group, SearchStatus.UNKNOWN) if stop.is_set() else run_task(self.context, t, stop)
             for t in tasks
         ]
 
@@ -100,12 +100,15 @@ class DaskEngine:
                 self.client = Client(self._cluster, timeout=STARTUP_TIMEOUT_S)
             else:
                 self.client = Client(address, timeout=STARTUP_TIMEOUT_S)
+            self.slots = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+            [self._context] = self.client.scatter([context], broadcast=True, hash=False)
         except (OSError, TimeoutError) as error:
             self.close()
             raise ClusterError(where, str(error) or type(error).__name__) from error
-        self.slots = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        except BaseException:
+            self.close()
+            raise
         self.threads_per_task = 1
-        [self._context] = self.client.scatter([context], broadcast=True, hash=False)
 
     def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
         """Submit every task, wait for all (or a stop), answers in order. A task whose workers
@@ -127,12 +130,6 @@ class DaskEngine:
                     future.result()
             answers.append(answer)
         return answers
-
-    def worker_pids(self) -> list[int]:
-        """The process ids of the cluster's workers (to watch, or to kill in a test)."""
-        import os
-
-        return sorted(self.client.run(os.getpid).values())
 
     def close(self) -> None:
         """Disconnect; shut down a local cluster."""

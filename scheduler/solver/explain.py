@@ -153,11 +153,11 @@ def explain_infeasible(
     try:
         model = PatternModel(scenario, presolved, travel, budget, explaining=True, only=only, objective=False)
     except SolveInterruptedError:
-        return _not_narrowed(scenario, presolved)
+        return _not_narrowed(scenario, presolved, only)
     groups = model.rules.literals
     core = _core(model, groups, list(groups), budget, budget.left())
     if core is None:
-        return _not_narrowed(scenario, presolved)
+        return _not_narrowed(scenario, presolved, only)
     kept = list(core)
     for n, group in enumerate(core):
         trial = [g for g in kept if g != group]
@@ -170,10 +170,10 @@ def explain_infeasible(
     )
 
 
-def _not_narrowed(scenario: Scenario, presolved: Presolved) -> str:
+def _not_narrowed(scenario: Scenario, presolved: Presolved, only: set[int] | None) -> str:
     return (
         "No pattern exists, and the conflict could not be narrowed down in the time allowed. "
-        "The appointments with the fewest possible slots are: " + _tightest(scenario, presolved) + "."
+        "The appointments with the fewest possible slots are: " + _tightest(scenario, presolved, only) + "."
     )
 
 
@@ -193,11 +193,14 @@ def _core(
     return core or list(assumed)
 
 
-def _tightest(scenario: Scenario, presolved: Presolved) -> str:
+def _tightest(scenario: Scenario, presolved: Presolved, only: set[int] | None) -> str:
+    days: dict[int, int] = {}
+    for a, _ in presolved.by_appointment_day:
+        days[a] = days.get(a, 0) + 1
     counts = sorted(
-        (len({o.pattern_day for o in presolved.options if o.appointment == a.index}), a.index)
+        (days.get(a.index, 0), a.index)
         for a in scenario.appointments
-        if not a.optional
+        if not a.optional and (only is None or a.index in only)
     )
     return "; ".join(f"{describe(scenario, scenario.appointments[a])} on {n} day(s)" for n, a in counts[:3])
 

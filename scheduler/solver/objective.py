@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Appointment, Client, Span
 from scheduler.solver.circuits import Circuits
+from scheduler.solver.cpsat import Budget
 from scheduler.solver.rules import BoolVar
 from scheduler.solver.variables import Expr, Variables
 from scheduler.travel import PENCE_PER_UNIT
@@ -63,6 +64,7 @@ class Objective:
 
     v: Variables
     circuits: Circuits
+    budget: Budget
     terms: Terms = field(default_factory=Terms)
     trip: dict[tuple[int, int], BoolVar] = field(default_factory=dict)
     """(client, pattern day) -> the client travels to a session stop that day."""
@@ -71,6 +73,7 @@ class Objective:
         """Every term with a positive weight (travel minutes also when only its cost is weighted)."""
         w = self.v.scenario.weights
         for term, builder in BUILDERS.items():
+            self.budget.check()
             needed = w.of(term) > 0 or (term == "family_travel_minutes" and w.of("family_travel_cost") > 0)
             if needed:
                 builder(self)
@@ -82,6 +85,7 @@ class Objective:
         """Days a client travels to a session stop; with clustering "avoid", extra sessions a day."""
         v = self.v
         for client in v.clients:
+            self.budget.check()
             avoid = client.preferences.same_day_clustering == "avoid"
             for g in v.scenario.days():
                 appts = v.index.appointments_by_client_day.get((client.index, g), [])
@@ -115,6 +119,7 @@ class Objective:
     def family_travel(self) -> None:
         """Minutes and pence of a client's legs with a session at either end."""
         for c in self.circuits.of_kind("client"):
+            self.budget.check()
             for (i, j), arc in c.arcs.items():
                 a, b = c.nodes[i], c.nodes[j]
                 if a.session is None and b.session is None:
@@ -135,6 +140,7 @@ class Objective:
         """
         v = self.v
         for client in v.clients:
+            self.budget.check()
             met = v.people_met(client.index, list(v.scenario.days()))
             for literal in met.values():
                 self.terms.add("distinct_people", literal)
@@ -186,6 +192,7 @@ class Objective:
         """Idle minutes between consecutive stops of a client, at least one a session, not both at home."""
         v = self.v
         for c in self.circuits.of_kind("client"):
+            self.budget.check()
             home = v.scenario.clients[c.person].home
             for (i, j), arc in c.arcs.items():
                 if i == 0 or j == 0:
@@ -213,6 +220,7 @@ class Objective:
         """Minutes of practitioners' legs, base legs included (days of fixed stops only too)."""
         self.terms.add("practitioner_travel_minutes", self.v.fixed_practitioner_travel)
         for c in self.circuits.of_kind("practitioner"):
+            self.budget.check()
             for (i, j), arc in c.arcs.items():
                 t = self.circuits.minutes(c.nodes[i].place, c.nodes[j].place, c.mode)
                 if t:

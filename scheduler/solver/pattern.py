@@ -95,8 +95,7 @@ class PatternModel:
             family(building)
         self.terms = Terms()
         if objective:
-            budget.check()
-            self.terms = Objective(self.v, self.circuits).build()
+            self.terms = Objective(self.v, self.circuits, budget).build()
             self.cp.minimize(self.terms.weighted(scenario.weights))
         self.build_seconds = budget.clock() - started
         """Seconds this model took to build."""

@@ -10,6 +10,7 @@ from scheduler.clock import DAYS, format_time
 from scheduler.contract import schedule as doc
 from scheduler.model import PersonKind, Scenario
 from scheduler.schedule import PlacedRoutine, PlacedSession, session_to_doc
+from scheduler.travel import currency
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 
@@ -67,7 +68,8 @@ class SolveResult:
     dropped: tuple[int, ...] = ()
     explanation: str | None = None
     build_seconds: float = 0.0
-    """Of ``runtime``, the seconds spent pre-solving and building models."""
+    """Seconds spent pre-solving and building models (groups built at once on a cluster are
+    summed, so this may exceed ``runtime``)."""
 
     @property
     def has_schedule(self) -> bool:
@@ -152,7 +154,7 @@ def _itinerary_doc(scenario: Scenario, it: Itinerary) -> doc.Itinerary:
                     "depart": format_time(leg.depart),
                     "arrive": format_time(leg.arrive),
                     "minutes": leg.minutes,
-                    "cost": leg.pence / 100,
+                    "cost": currency(leg.pence),
                     "mode": it.mode,
                 }
             )

@@ -1,8 +1,9 @@
 """The seam between the rule families and explanations.
 
-Every hard constraint belongs to a :class:`Group`: a rule (a :class:`RuleKind`) about one
-subject (an appointment, a person, a venue, a journey). A family adds its constraints
-through :class:`Rules`, the same code whether or not the model is being explained:
+Every constraint an explanation may switch off belongs to a :class:`Group`: a rule (a
+:class:`RuleKind`) about one subject (an appointment, a person, a venue, a journey). A family
+adds its constraints through :class:`Rules`, the same code whether or not the model is being
+explained:
 
 - in a normal solve, :meth:`Rules.enforce` leaves a constraint as it is;
 - when explaining, each group gets an assumption literal and its constraints hold only
@@ -85,6 +86,11 @@ class Rules:
         if literal is not None:
             constraint.only_enforce_if(literal)
         return constraint
+
+    def holds(self, group: Group) -> BoolVar:
+        """A literal true whenever ``group`` holds: its assumption literal, or a constant 1."""
+        literal = self.literal(group)
+        return self.model.new_constant(1) if literal is None else literal
 
     def forbid(self, group: Group) -> None:
         """``group`` cannot hold at all (a pin no option can keep)."""

@@ -367,7 +367,7 @@ def _lay_out(
     session.emit(None, bound, 0)
     # Construction may take all the time; improvement leaves half to the warm start.
     dec.improve(until=budget.clock() + 0.5 * phases.left() if warm else phases.deadline)
-    best = dec.pattern()
+    best = dec.pattern(budget.deadline)
     session.build_seconds += dec.build_seconds
     if best is None:
         return session.timeout(stopped=budget.stopped)
@@ -382,7 +382,9 @@ def _warm_start(session: _Session, presolved: Presolved, start: Pattern) -> tupl
     except SolveInterruptedError:
         return None
     model.hint(start.choices)
-    outcome = _search(session, model, _Reporter(session, model, report=True), session.budget)
+    reporter = _Reporter(session, model, report=True)
+    reporter.best = start.objective  # reported already: only better patterns are news
+    outcome = _search(session, model, reporter, session.budget)
     if not outcome.status.has_solution:
         return None
     assert outcome.bound is not None

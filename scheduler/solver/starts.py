@@ -14,7 +14,8 @@ Starts = tuple[tuple[int, int], ...]
 """Closed ranges ``(first, last)`` of allowed start minutes, sorted and disjoint."""
 
 
-def _normalise(ranges: Iterable[tuple[int, int]]) -> Starts:
+def union(ranges: Iterable[tuple[int, int]]) -> Starts:
+    """Starts allowed by any of ``ranges``."""
     merged: list[tuple[int, int]] = []
     for lo, hi in sorted(r for r in ranges if r[0] <= r[1]):
         if merged and lo <= merged[-1][1] + 1:
@@ -26,7 +27,7 @@ def _normalise(ranges: Iterable[tuple[int, int]]) -> Starts:
 
 def inside(spans: Iterable[Span], duration: int) -> Starts:
     """Starts that keep a ``duration``-minute session inside one of ``spans``."""
-    return _normalise((s.start, s.end - duration) for s in spans)
+    return union((s.start, s.end - duration) for s in spans)
 
 
 def intersect(a: Starts, b: Starts) -> Starts:
@@ -59,11 +60,6 @@ def avoiding(starts: Starts, blocked: Span, duration: int) -> Starts:
     return tuple(out)
 
 
-def union(ranges: Iterable[tuple[int, int]]) -> Starts:
-    """Starts allowed by any of ``ranges``."""
-    return _normalise(ranges)
-
-
 def between(first: int, last: int) -> Starts:
     """Every start from ``first`` to ``last`` (empty when ``last < first``)."""
     return ((first, last),) if first <= last else ()
@@ -71,4 +67,4 @@ def between(first: int, last: int) -> Starts:
 
 def slots(starts: Starts, slot: int) -> Starts:
     """The ranges of slot numbers ``k`` whose start ``k * slot`` is in ``starts``."""
-    return _normalise((-(-lo // slot), hi // slot) for lo, hi in starts)
+    return union((-(-lo // slot), hi // slot) for lo, hi in starts)

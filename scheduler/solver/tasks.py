@@ -10,6 +10,7 @@ in the scenario's pre-solved options, which :class:`Context` holds once per proc
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass, field, replace
 
 from scheduler.model import Scenario
@@ -79,9 +80,10 @@ class GroupAnswer:
     build_seconds: float = 0.0
 
 
-def run_task(context: Context, task: GroupTask) -> GroupAnswer:
-    """Solve ``task`` within its seconds (of this process's clock)."""
-    budget = Budget.starting_now(task.seconds)
+def run_task(context: Context, task: GroupTask, stop: threading.Event | None = None) -> GroupAnswer:
+    """Solve ``task`` within its seconds (of this process's clock), ended early by ``stop``
+    (an engine in this process passes the solve's own; across processes, tasks are cancelled)."""
+    budget = Budget.starting_now(task.seconds, stop)
     scenario = context.scenario
     if task.kind is TaskKind.BOUND:
         # Practitioner travel is shared between groups: a group's share of it is not bounded.

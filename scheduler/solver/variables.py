@@ -6,7 +6,7 @@ day*) has one start variable, a slot number shared by its options, and a literal
 true when one of its options is chosen (at most one is). An optional appointment has an
 ``active`` literal; a required one a constant 1.
 
-The indexes (by day, by person and day, by venue and day, by appointment) are built once,
+The indexes (by person and day, by venue and day, by appointment) are built once,
 so that every constraint family looks up what it needs instead of scanning every option.
 """
 
@@ -35,7 +35,6 @@ Expr = cp_model.LinearExpr | int
 class Index:
     """Options, appointment days and fixed sessions grouped the ways the families need them."""
 
-    options_by_day: dict[int, list[Option]] = field(default_factory=dict)
     options_by_client_day: dict[PersonDay, list[Option]] = field(default_factory=dict)
     options_by_carer_day: dict[PersonDay, list[Option]] = field(default_factory=dict)
     options_by_practitioner_day: dict[PersonDay, list[Option]] = field(default_factory=dict)
@@ -55,7 +54,6 @@ class Index:
         for o in presolved.options:
             g = o.pattern_day
             client = scenario.appointments[o.appointment].client
-            ix.options_by_day.setdefault(g, []).append(o)
             ix.options_by_client_day.setdefault((client, g), []).append(o)
             if o.carer is not None:
                 ix.options_by_carer_day.setdefault((o.carer, g), []).append(o)
@@ -95,10 +93,10 @@ class Variables:
         self.scenario = scenario
         self.presolved = presolved
         self.appointments = tuple(appointments)
-        self.fixed = tuple(fixed)
         self.whole = len(self.appointments) == len(scenario.appointments)
         """True when the model covers every appointment of the scenario."""
-        self.clients = tuple(c for c in scenario.clients if c.index in {a.client for a in self.appointments})
+        with_appointments = {a.client for a in self.appointments}
+        self.clients = tuple(c for c in scenario.clients if c.index in with_appointments)
         """Clients with an appointment in the model."""
         self.fixed_practitioner_travel = 0
         """Practitioners' travel on days without a decision (a constant of the objective)."""

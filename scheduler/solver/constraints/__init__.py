@@ -15,7 +15,7 @@ rooms           7     sessions at once at a venue within its rooms
 limits          8     clients' and practitioners' daily and weekly limits
 ==============  ====  =============================================================
 
-:data:`FAMILIES` is the order they are added: structure first (frequency, pins, roles),
+:func:`families` gives the order they are added: structure first (frequency, pins, roles),
 then the days (routines need the clients' circuits), then shared resources and limits.
 Every family adds its constraints through :class:`scheduler.solver.rules.Rules` under its
 rule's group, so the same code serves solving and explaining.

@@ -15,7 +15,8 @@ from scheduler.solver.rules import Group, RuleKind
 def add_carer_days(b: Building) -> None:
     """Rule 5 for every carer whose day is not already kept by their client's circuit."""
     v = b.v
-    for carer in v.scenario.carers:
+    escorting = {c for c, _ in v.index.options_by_carer_day} | set(v.index.fixed_by_carer)
+    for carer in (v.scenario.carers[c] for c in sorted(escorting)):
         fixed = v.index.fixed_by_carer.get(carer.index, [])
         if not fixed and _implied(b, carer.index):
             continue

@@ -2,8 +2,8 @@
 
 A client: sessions, session minutes and a minimum gap between sessions each day; days with
 a session and practitioners met each week. A practitioner: sessions and session minutes
-each day, sessions of other groups already placed included. A limit that cannot bind on a
-day (too few options) adds nothing.
+each day, sessions of other groups already placed included. A daily count or minutes limit
+that cannot bind on a day (too few options) adds nothing.
 """
 
 from __future__ import annotations

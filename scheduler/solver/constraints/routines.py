@@ -37,9 +37,7 @@ def add_flexible_routines(b: Building) -> None:
                 r.span.start, r.span.end - r.duration, f"routine {client.index} {k} {g}"
             )
             v.routine_start[(client.index, k, g)] = start
-            literal = b.rules.literal(group)
-            presence = v.model.new_constant(1) if literal is None else literal
-            free = v.model.new_optional_fixed_size_interval_var(start, r.duration, presence, "")
+            free = v.model.new_optional_fixed_size_interval_var(start, r.duration, b.rules.holds(group), "")
             v.model.add_no_overlap([free, *sessions, *journeys])
 
 
