@@ -20,7 +20,7 @@ from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver.cpsat import Budget
 from scheduler.solver.decompose import client_groups
-from scheduler.solver.engines import DaskEngine, Engine, InProcess
+from scheduler.solver.engines import DaskEngine, Engine, InProcess, run_group_tasks
 from scheduler.solver.presolve import presolve
 from scheduler.solver.tasks import Context, GroupTask, TaskKind
 from scheduler.travel import Travel
@@ -35,7 +35,7 @@ def bound_every_group(engine: Engine, context: Context, seconds: float) -> float
     ]
     started = time.monotonic()
     for first in range(0, len(tasks), engine.slots * 4):
-        engine.run(tasks[first : first + engine.slots * 4], threading.Event())
+        run_group_tasks(engine, tasks[first : first + engine.slots * 4], threading.Event())
     return time.monotonic() - started
 
 

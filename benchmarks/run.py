@@ -58,29 +58,38 @@ class Row:
     travel: tuple[float, float]
 
 
+NOT_IDS = frozenset(
+    {"kind", "role", "name", "title", "service", "agency", "travel_mode", "mode", "label", "address"}
+)
+"""Keys whose text is never an id, though it may equal one (a venue "hospital" of kind "hospital")."""
+
+
 def side_by_side(towns: Sequence[Document]) -> Document:
-    """One scenario of several towns that share nothing: every id prefixed by its town."""
-    merged: Document = {"horizon": towns[0]["horizon"], "travel": {"matrix": []}}
-    for key in ("venues", "clients", "carers", "practitioners", "appointments"):
+    """One scenario of several towns that share nothing: every id, and every reference to
+    one, prefixed by its town."""
+    merged: Document = {"horizon": towns[0]["horizon"], "solver": towns[0].get("solver", {})}
+    kinds = ("venues", "clients", "carers", "practitioners", "appointments")
+    for key in kinds:
         merged[key] = []
     for n, town in enumerate(towns):
-        text = json.dumps(town)
-        ids = {
-            item["id"]
-            for key in ("venues", "clients", "carers", "practitioners", "appointments")
-            for item in town[key]
-        }
+        ids = {item["id"] for key in kinds for item in town[key]}
         ids |= {c["household"] for c in town["clients"] if "household" in c}
-        for old in sorted(ids, key=len, reverse=True):
-            text = text.replace(f'"{old}"', f'"t{n}-{old}"')
-        renamed = json.loads(text)
-        for key in ("venues", "clients", "carers", "practitioners", "appointments"):
+        renamed = _renamed({k: v for k, v in town.items() if k not in ("horizon", "solver")}, ids, f"t{n}-")
+        for key in kinds:
             merged[key] += renamed[key]
-        merged["travel"]["matrix"] += renamed.get("travel", {}).get("matrix", [])
-        if n == 0:
-            merged["travel"] = {**renamed.get("travel", {}), "matrix": merged["travel"]["matrix"]}
-    merged["solver"] = towns[0].get("solver", {})
+        travel = renamed.get("travel", {})
+        merged.setdefault("travel", {**travel, "matrix": []})["matrix"] += travel.get("matrix", [])
     return merged
+
+
+def _renamed(value: Any, ids: set[str], prefix: str, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _renamed(v, ids, prefix, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, ids, prefix, key) for v in value]
+    if isinstance(value, str) and value in ids and key not in NOT_IDS:
+        return prefix + value
+    return value
 
 
 def run_one(

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster
 
+from benchmarks.run import side_by_side
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver import Method, Progress
 from scheduler.solver.cpsat import Budget
-from scheduler.solver.decompose import Decomposition
+from scheduler.solver.decompose import Decomposition, components
 from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.presolve import presolve
 from scheduler.solver.tasks import Context
@@ -126,3 +127,16 @@ def test_an_api_job_on_a_large_scenario_runs_on_the_cluster(cluster: LocalCluste
     with Client(cluster.scheduler_address) as client:
         prefixes = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
     assert "run_task" in prefixes
+
+
+def test_towns_that_share_nobody_are_laid_out_each_by_one_worker(cluster: LocalCluster) -> None:
+    county = side_by_side([generate_town(2, seed=4), generate_town(2, seed=5)])
+    scenario = load_scenario(county)
+    travel = Travel(scenario)
+    sets = components(scenario, presolve(scenario, travel, Budget.starting_now(60)))
+    assert [len(groups) for groups in sets] == [2, 2]
+    solved = solve_checked(county, time_limit=20, method=Method.GROUPS, cluster=cluster.scheduler_address)
+    assert solved.result.has_schedule, solved.explanation
+    with Client(cluster.scheduler_address) as client:
+        prefixes = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert "run_component" in prefixes

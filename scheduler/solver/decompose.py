@@ -26,17 +26,18 @@ same placement of the rest. With one slot, a batch is one group, in order.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
-from scheduler.solver.engines import Engine
+from scheduler.solver.engines import Engine, InProcess, run_group_tasks
 from scheduler.solver.pattern import Pattern, PatternModel
 from scheduler.solver.presolve import Option, Presolved
-from scheduler.solver.tasks import Choice, GroupAnswer, GroupTask, TaskKind
+from scheduler.solver.tasks import Choice, Context, GroupAnswer, GroupTask, TaskKind
 from scheduler.travel import Travel
 
 MAX_REPAIRS = 3
@@ -47,6 +48,13 @@ displaces twice as many as the one before (groups placed by objective crowd the 
 practitioner-days, so a few at a time are sometimes not enough)."""
 IMPROVE_SECONDS = 2.0
 """At most this long for one group's re-solve during improvement."""
+BOUND_SHARE = 0.33
+"""Share of the time limit for bounding the groups when that gives each group at least
+:data:`BOUND_SECONDS_PER_GROUP` (a bound this share of time gave 20-household towns was
+tighter than a fifth's, and the pattern no worse)."""
+BOUND_SECONDS_PER_GROUP = 0.5
+"""Below this much bounding time per group, construction may take all the time instead
+(on 100-household towns, placing groups well was worth more than their bound)."""
 
 Resource = tuple[str, int, int]
 """("practitioner" or "venue", index, pattern day): what groups may compete for."""
@@ -99,7 +107,10 @@ class Decomposition:
         *,
         seed: int,
         report: Callable[[], None],
+        groups: Sequence[set[int]] | None = None,
     ) -> None:
+        """``groups`` are the groups to lay out (default: every group of the scenario);
+        ``presolved`` need hold only their options."""
         self.s = scenario
         self.p = presolved
         self.travel = travel
@@ -107,7 +118,9 @@ class Decomposition:
         self.engine = engine
         self.seed = seed
         self.report = report
-        self.groups = sorted(client_groups(scenario), key=self._need, reverse=True)
+        self.groups = sorted(
+            client_groups(scenario) if groups is None else groups, key=self._need, reverse=True
+        )
         self.options = {o.index: o for o in presolved.options}
         self.uses = {o.index: _uses(o) for o in presolved.options}
         """Option index -> the practitioner-days and venue-day it takes."""
@@ -137,6 +150,25 @@ class Decomposition:
         return [frozenset(r) for r in resources], neighbours
 
     # ----------------------------------------------------------------- phases
+
+    def run_phases(self, limit: float, *, warm: bool, on_bound: Callable[[float | None], None]) -> bool:
+        """Construction, bound and improvement within the budget (of a solve of ``limit``
+        seconds); the bound goes to ``on_bound``. True when every group is placed; False when
+        construction failed (see :meth:`failed_group`).
+
+        Bounding pays when it can give each group half a second or more (most are then
+        proven): construction leaves it a third of the time. Otherwise placing each group well
+        is worth more, and the bound has half of what construction leaves. Construction may
+        take all the time; with a ``warm`` start to follow, improvement leaves it half.
+        """
+        bound_time = BOUND_SHARE * limit
+        useful = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
+        if not self.construct(until=self.budget.deadline - (bound_time if useful else 0.0)):
+            return False
+        left = self.budget.left()
+        on_bound(self.lower_bound(seconds=min(bound_time, left) if useful else 0.5 * left))
+        self.improve(until=self.budget.clock() + 0.5 * self.budget.left() if warm else self.budget.deadline)
+        return True
 
     def lower_bound(self, seconds: float) -> float | None:
         """Sum of each group's proven bound with coupling and practitioner travel relaxed.
@@ -207,6 +239,11 @@ class Decomposition:
                     del self.placed[other]
                 queue.extendleft(reversed([gi, *in_the_way]))
         return True
+
+    def adopt(self, placed: Sequence[tuple[Choice, float]]) -> None:
+        """Take placements made elsewhere (each set of groups laid out on its own), so that
+        :meth:`pattern` reads them; groups are then numbered by the order given."""
+        self.placed = {n: Placement(choice, objective) for n, (choice, objective) in enumerate(placed)}
 
     def _place_first(self, gi: int, share: float) -> bool:
         """Any placement of group ``gi`` around the others, with more and more time; False
@@ -327,7 +364,7 @@ class Decomposition:
             )
             for gi in groups
         ]
-        answers = self.engine.run(tasks, self.budget.stop)
+        answers = run_group_tasks(self.engine, tasks, self.budget.stop)
         self.build_seconds += sum(a.build_seconds for a in answers)
         return answers
 
@@ -361,3 +398,73 @@ def _uses(o: Option) -> frozenset[Resource]:
     return frozenset(
         {("venue", o.venue, o.pattern_day), *(("practitioner", p, o.pattern_day) for p in o.practitioners)}
     )
+
+
+def components(scenario: Scenario, presolved: Presolved) -> list[list[set[int]]]:
+    """The groups of the scenario in sets that share no practitioner-day or venue-day with
+    another set (a county's towns): each can be laid out on its own, largest first."""
+    groups = client_groups(scenario)
+    group_of = {a: gi for gi, group in enumerate(groups) for a in group}
+    parent = list(range(len(groups)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_user: dict[Resource, int] = {}
+    for o in presolved.options:
+        gi = group_of[o.appointment]
+        for r in _uses(o):
+            parent[find(gi)] = find(first_user.setdefault(r, gi))
+    sets: dict[int, list[set[int]]] = {}
+    for gi, group in enumerate(groups):
+        sets.setdefault(find(gi), []).append(group)
+    return sorted(sets.values(), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class ComponentTask:
+    """A set of groups sharing nothing with the rest, laid out on its own (a whole town)."""
+
+    component: int
+    groups: tuple[frozenset[int], ...]
+    seconds: float
+    limit: float
+    """The whole solve's limit, which sets the phases' shares."""
+    seed: int
+
+
+@dataclass(frozen=True)
+class ComponentAnswer:
+    """A laid-out component: each group's choice and objective (None when construction
+    failed), the component's bound, and its building seconds."""
+
+    component: int
+    placed: tuple[tuple[Choice, float], ...] | None
+    bound: float | None
+    build_seconds: float
+
+
+def run_component(
+    context: Context, task: ComponentTask, stop: threading.Event | None = None
+) -> ComponentAnswer:
+    """Lay out ``task``'s groups in this process within its seconds (the three phases)."""
+    appointments = set().union(*task.groups)
+    presolved = context.presolved.subset(appointments)
+    here = Context(context.scenario, presolved, context.travel)
+    dec = Decomposition(
+        context.scenario,
+        presolved,
+        context.travel,
+        Budget.starting_now(task.seconds, stop),
+        InProcess(here, threads=1),
+        seed=task.seed,
+        report=lambda: None,
+        groups=[set(g) for g in task.groups],
+    )
+    bounds: list[float | None] = []
+    laid_out = dec.run_phases(task.limit, warm=False, on_bound=bounds.append)
+    placed = tuple((p.choice, p.objective) for p in dec.placed.values()) if laid_out else None
+    return ComponentAnswer(task.component, placed, bounds[0] if bounds else None, dec.build_seconds)

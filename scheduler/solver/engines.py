@@ -17,13 +17,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from scheduler.errors import CarePatternError
 from scheduler.solver.cpsat import STOP_POLL_S, SearchStatus
 from scheduler.solver.tasks import Context, GroupAnswer, GroupTask, run_task
 
+A = TypeVar("A")
 STARTUP_TIMEOUT_S = 60.0
 """How long to wait for a cluster's scheduler and workers."""
 
@@ -44,13 +45,20 @@ class Engine(Protocol):
     threads_per_task: int
     """CP-SAT workers each task may use."""
 
-    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
-        """The answers of ``tasks`` in their order; a task cut short by ``stop`` answers UNKNOWN."""
+    def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
+        """``function(context, item, stop)`` of each item, in their order; None for an item
+        cut short by ``stop`` or whose workers kept dying."""
         ...
 
     def close(self) -> None:
         """Release what the engine holds (a local cluster is shut down)."""
         ...
+
+
+def run_group_tasks(engine: Engine, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
+    """The answers of ``tasks`` on ``engine``; a task cut short answers UNKNOWN."""
+    answers = engine.map(run_task, tasks, stop)
+    return [a or GroupAnswer(t.group, SearchStatus.UNKNOWN) for t, a in zip(tasks, answers, strict=True)]
 
 
 class InProcess:
@@ -64,12 +72,9 @@ class InProcess:
         self.slots = slots
         self.threads_per_task = threads
 
-    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
-        """Run each task here in turn."""
-        return [
-            GroupAnswer(t.group, SearchStatus.UNKNOWN) if stop.is_set() else run_task(self.context, t, stop)
-            for t in tasks
-        ]
+    def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
+        """Run each item here in turn (none once stopped)."""
+        return [None if stop.is_set() else function(self.context, item, stop) for item in items]
 
     def close(self) -> None:
         """Nothing to release."""
@@ -110,19 +115,20 @@ class DaskEngine:
             raise
         self.threads_per_task = 1
 
-    def run(self, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
-        """Submit every task, wait for all (or a stop), answers in order. A task whose workers
-        kept dying answers UNKNOWN; any other error in a task is raised here."""
+    def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
+        """Submit every item, wait for all (or a stop), answers in order. A stop cancels what
+        has not finished (each task also ends by its own time limit); an item whose workers
+        kept dying answers None; any other error in a task is raised here."""
         from distributed import KilledWorker
 
-        futures = [self.client.submit(run_task, self._context, t, pure=False) for t in tasks]
+        futures = [self.client.submit(function, self._context, item, pure=False) for item in items]
         while not all(f.done() for f in futures):
             if stop.wait(STOP_POLL_S):
                 self.client.cancel([f for f in futures if not f.done()])
                 break
-        answers = []
-        for task, future in zip(tasks, futures, strict=True):
-            answer = GroupAnswer(task.group, SearchStatus.UNKNOWN)
+        answers: list[A | None] = []
+        for future in futures:
+            answer = None
             if future.status == "finished":
                 answer = future.result()
             elif future.status == "error":

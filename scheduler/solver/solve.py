@@ -27,7 +27,7 @@ from scheduler.solver.cpsat import (
     SolveInterruptedError,
     run,
 )
-from scheduler.solver.decompose import Decomposition, client_groups
+from scheduler.solver.decompose import ComponentTask, Decomposition, client_groups, components, run_component
 from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.pattern import Pattern, PatternModel
@@ -54,13 +54,6 @@ class Method(enum.Enum):
 
 DECOMPOSE_OPTIONS = 150
 """With several groups and more options than this, groups are first laid out one by one."""
-BOUND_SHARE = 0.33
-"""Share of the time limit for bounding the groups when that gives each group at least
-:data:`BOUND_SECONDS_PER_GROUP` (a bound this share of time gave 20-household towns was
-tighter than a fifth's, and the pattern no worse)."""
-BOUND_SECONDS_PER_GROUP = 0.5
-"""Below this much bounding time per group, construction may take all the time instead
-(on 100-household towns, placing groups well was worth more than their bound)."""
 WARM_START_OPTIONS = 1500
 """Up to this many options, the whole model then improves on that pattern (a warm start)."""
 RESUME_SECONDS = 1.0
@@ -341,7 +334,9 @@ def _lay_out(
     session: _Session, presolved: Presolved, phases: Budget, engine: Engine, *, warm: bool
 ) -> tuple[Pattern, float | None] | SolveResult:
     """The decomposition's phases within ``phases``, on ``engine``: the pattern laid out and
-    its bound, or the result when there is none (infeasible, timeout)."""
+    its bound, or the result when there is none (infeasible, timeout). Sets of groups that
+    share nothing (a county's towns) are laid out each on its own by one worker of a cluster
+    at a time; otherwise the groups' sub-solves are spread over it."""
     budget = session.budget
     dec = Decomposition(
         session.scenario,
@@ -352,26 +347,54 @@ def _lay_out(
         seed=session.seed,
         report=lambda: session.emit(None, None, 0),
     )
-    # Bounding pays when it can give each group half a second or more (most are then proven):
-    # construction leaves it a third of the time. Otherwise placing each group well is worth
-    # more, and the bound has half of what construction leaves.
-    bound_time = BOUND_SHARE * session.limit
-    useful = bound_time * engine.slots >= BOUND_SECONDS_PER_GROUP * len(dec.groups)
-    if not dec.construct(until=phases.deadline - (bound_time if useful else 0.0)):
-        failed = dec.failed_group()
-        session.build_seconds += dec.build_seconds
-        if failed is not None:
-            return session.explain(presolved, only=failed)
+    sets = components(session.scenario, presolved) if engine.slots > 1 else []
+    if len(sets) > 1:
+        laid_out, bound = _lay_out_components(session, sets, phases, engine, dec)
+    else:
+        bounds: list[float | None] = []
+        laid_out = dec.run_phases(session.limit, warm=warm, on_bound=bounds.append)
+        bound = bounds[0] if bounds else None
+        if not laid_out:
+            failed = dec.failed_group()
+            session.build_seconds += dec.build_seconds
+            if failed is not None:
+                return session.explain(presolved, only=failed)
+    if not laid_out:
         return session.timeout(stopped=budget.stopped)
-    bound = dec.lower_bound(seconds=min(bound_time, phases.left()) if useful else 0.5 * phases.left())
     session.emit(None, bound, 0)
-    # Construction may take all the time; improvement leaves half to the warm start.
-    dec.improve(until=budget.clock() + 0.5 * phases.left() if warm else phases.deadline)
     best = dec.pattern(budget.deadline)
     session.build_seconds += dec.build_seconds
     if best is None:
         return session.timeout(stopped=budget.stopped)
     return best, bound
+
+
+def _lay_out_components(
+    session: _Session, sets: list[list[set[int]]], phases: Budget, engine: Engine, dec: Decomposition
+) -> tuple[bool, float | None]:
+    """Each set of groups laid out on its own on one worker, with a share of the workers' time
+    in proportion to its groups; ``dec`` adopts the placements. Whether every set was laid
+    out in time, and the sum of the sets' bounds (None when one has none)."""
+    total = sum(len(groups) for groups in sets)
+    time = phases.left() * engine.slots
+    tasks = [
+        ComponentTask(
+            n,
+            tuple(frozenset(g) for g in groups),
+            min(phases.left(), time * len(groups) / total),
+            session.limit,
+            session.seed,
+        )
+        for n, groups in enumerate(sets)
+    ]
+    answers = engine.map(run_component, tasks, session.budget.stop)
+    if any(a is None or a.placed is None for a in answers):
+        return False, None
+    placed = [p for a in answers if a is not None and a.placed is not None for p in a.placed]
+    dec.adopt(placed)
+    dec.build_seconds += sum(a.build_seconds for a in answers if a is not None)
+    bounds = [a.bound for a in answers if a is not None]
+    return True, None if any(b is None for b in bounds) else sum(b for b in bounds if b is not None)
 
 
 def _warm_start(session: _Session, presolved: Presolved, start: Pattern) -> tuple[Pattern, float] | None:
