@@ -431,8 +431,6 @@ class ComponentTask:
     component: int
     groups: tuple[frozenset[int], ...]
     seconds: float
-    limit: float
-    """The whole solve's limit, which sets the phases' shares."""
     seed: int
 
 
@@ -465,6 +463,6 @@ def run_component(
         groups=[set(g) for g in task.groups],
     )
     bounds: list[float | None] = []
-    laid_out = dec.run_phases(task.limit, warm=False, on_bound=bounds.append)
+    laid_out = dec.run_phases(task.seconds, warm=False, on_bound=bounds.append)
     placed = tuple((p.choice, p.objective) for p in dec.placed.values()) if laid_out else None
     return ComponentAnswer(task.component, placed, bounds[0] if bounds else None, dec.build_seconds)

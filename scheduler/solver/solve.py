@@ -382,7 +382,6 @@ def _lay_out_components(
             n,
             tuple(frozenset(g) for g in groups),
             min(phases.left(), time * len(groups) / total),
-            session.limit,
             session.seed,
         )
         for n, groups in enumerate(sets)
