@@ -166,6 +166,11 @@ class District:
         """The id in this town of a venue of :data:`PLACES` or :data:`SCHOOLS`."""
         return self.prefix + place_id
 
+    def role(self, role: str) -> str:
+        """A role of this town's teams: in a county, each town's team takes its own children
+        (``"speech and language therapist, Corby"``), so a role pool stays in its town."""
+        return role if self.town is None else f"{role}, {self.town}"
+
 
 ALONE = District("", None, 0.0, 0.0, 1)
 """The district of a town that is the whole scenario."""
@@ -653,7 +658,7 @@ class _TownBuilder:
         practitioner: JsonDict = {
             "id": f"{self.district.prefix}{_slug(spec.role)}-{k}",
             "name": f"{rng.choice(ADULT_NAMES)} {rng.choice(SURNAMES)}",
-            "role": spec.role,
+            "role": self.district.role(spec.role),
             "agency": spec.agency,
             "available": {day: [["08:30", "17:30"]] for day in days},
             "venues": venues,
@@ -680,7 +685,7 @@ class _TownBuilder:
         return {
             "id": f"{self.district.prefix}senco-{school.id.removeprefix('school-')}{number}",
             "name": f"{rng.choice(ADULT_NAMES)} {rng.choice(SURNAMES)}",
-            "role": SENCO.role,
+            "role": self.district.role(SENCO.role),
             "agency": self.venue_by_id[at]["name"],
             "available": {day: [["08:30", "16:00"]] for day in WEEKDAYS},
             "venues": [at],
@@ -700,7 +705,9 @@ class _TownBuilder:
         frequency: JsonDict = {"per_week": need.per_week}
         if need.per_week > 1:
             frequency["min_days_apart"] = 2
-        who: JsonDict = {"role": spec.role} if pool else {"practitioners": [takers[0]["id"]]}
+        who: JsonDict = (
+            {"role": self.district.role(spec.role)} if pool else {"practitioners": [takers[0]["id"]]}
+        )
         return {
             "id": f"{client['id']}-{_slug(spec.service)}",
             "client": client["id"],

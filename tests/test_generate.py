@@ -21,6 +21,7 @@ from scheduler.loader import HOME, load_scenario
 from scheduler.model import Scenario
 from scheduler.solver import solve
 from scheduler.solver.cpsat import Budget
+from scheduler.solver.decompose import components
 from scheduler.solver.explain import precheck
 from scheduler.solver.presolve import presolve
 from scheduler.travel import Travel, great_circle_km
@@ -293,3 +294,11 @@ def test_every_appointment_of_a_county_admits_a_pattern() -> None:
     scenario = load_scenario(generate_town(1000, seed=1))
     travel = Travel(scenario)
     assert precheck(scenario, presolve(scenario, travel, Budget.starting_now(300))) is None
+
+
+def test_a_countys_towns_share_no_practitioner_so_each_is_laid_out_on_its_own() -> None:
+    # Role pools named the role alone, so a child in one town could be offered any physio of
+    # the county: one set of 250 groups instead of three towns.
+    scenario = load_scenario(generate_town(250, seed=1))
+    presolved = presolve(scenario, Travel(scenario), Budget.starting_now(300))
+    assert sorted(len(groups) for groups in components(scenario, presolved)) == [83, 83, 84]
