@@ -63,12 +63,19 @@ def test_stop_ends_the_search_early_and_keeps_the_best_pattern() -> None:
 
 
 def test_stop_before_any_pattern_is_a_prompt_timeout() -> None:
+    # An injected search asks for the stop as the search begins, before any pattern: the
+    # answer is a timeout that says so, whatever the machine's speed.
     stop = threading.Event()
-    timer = threading.Timer(0.5, stop.set)
-    timer.start()
-    solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop)
-    timer.cancel()
+
+    def stopped_at_once(
+        model: CpModel, params: SearchParams, budget: Budget, *, on_solution: Listener | None = None
+    ) -> Outcome:
+        stop.set()
+        return run(model, params, budget, on_solution=on_solution)
+
+    solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop, search=stopped_at_once)
     assert solved.status == "timeout"
+    assert solved.explanation == "stopped before a pattern was found"
     assert solved.result.runtime < 10
 
 

@@ -26,6 +26,8 @@ from scheduler.solver.tasks import Context, GroupAnswer, GroupTask, run_task
 
 A = TypeVar("A")
 STARTUP_TIMEOUT_S = 60.0
+ATTEMPTS = 2
+"""Times an item is submitted when its result was lost with a worker (besides Dask's own retries)."""
 """How long to wait for a cluster's scheduler and workers."""
 
 
@@ -117,24 +119,28 @@ class DaskEngine:
 
     def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
         """Submit every item, wait for all (or a stop), answers in order. A stop cancels what
-        has not finished (each task also ends by its own time limit); an item whose workers
-        kept dying answers None; any other error in a task is raised here."""
+        has not finished (each task also ends by its own time limit); an item whose result
+        was lost with its worker is submitted again, once; one whose workers kept dying
+        answers None; any other error in a task is raised here."""
         from distributed import KilledWorker
 
-        futures = [self.client.submit(function, self._context, item, pure=False) for item in items]
-        while not all(f.done() for f in futures):
-            if stop.wait(STOP_POLL_S):
-                self.client.cancel([f for f in futures if not f.done()])
+        answers: list[A | None] = [None] * len(items)
+        pending = list(range(len(items)))
+        for _ in range(ATTEMPTS):
+            futures = {n: self.client.submit(function, self._context, items[n], pure=False) for n in pending}
+            while not all(f.done() for f in futures.values()):
+                if stop.wait(STOP_POLL_S):
+                    self.client.cancel([f for f in futures.values() if not f.done()])
+                    return answers
+            for n, future in futures.items():
+                if future.status == "finished":
+                    answers[n] = future.result()
+                elif future.status == "error":
+                    with contextlib.suppress(KilledWorker):
+                        future.result()
+            pending = [n for n in pending if answers[n] is None]
+            if not pending:
                 break
-        answers: list[A | None] = []
-        for future in futures:
-            answer = None
-            if future.status == "finished":
-                answer = future.result()
-            elif future.status == "error":
-                with contextlib.suppress(KilledWorker):
-                    future.result()
-            answers.append(answer)
         return answers
 
     def close(self) -> None:
