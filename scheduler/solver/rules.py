@@ -36,6 +36,8 @@ class RuleKind(enum.Enum):
     ROOMS = "rooms"
     CLIENT_LIMIT = "client limit"
     PRACTITIONER_LIMIT = "practitioner limit"
+    ESCORT = "escort"
+    ALONE = "alone"
 
     @property
     def rank(self) -> int:
@@ -48,7 +50,7 @@ class Group:
     """The constraints of one rule about one subject.
 
     ``subject`` is an index whose meaning depends on ``kind`` (appointment for FREQUENCY,
-    PIN and ROLE; client for CLIENT and CLIENT_LIMIT; the client's routine position in
+    PIN and ROLE; client for CLIENT, CLIENT_LIMIT, ESCORT and ALONE; the client's routine position in
     ``detail`` for ROUTINE; carer; practitioner; venue for ROOMS; a journey's origin venue,
     with ``other`` its destination and ``detail`` the travel mode). ``detail`` also names a
     limit.
