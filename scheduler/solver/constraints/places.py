@@ -59,15 +59,16 @@ def _clients(b: Building) -> list[Client]:
 
 
 def companion_nodes(b: Building, client: Client, g: int) -> list[Node]:
-    """A stop for each session of another client that a carer of ``client`` may escort on
-    pattern day ``g``, present when ``client`` comes along with that carer."""
+    """A stop for each session away from ``client``'s home of another client that a carer of
+    theirs may escort on pattern day ``g``, present when ``client`` comes along with that
+    carer (at home there is nowhere to come along to)."""
     v = b.v
     slot = v.scenario.horizon.slot
     nodes = []
     for carer in client.carers:
         stops: dict[tuple[int, int, int], list[Option]] = {}
         for o in v.index.options_by_carer_day.get((carer, g), []):
-            if v.scenario.appointments[o.appointment].client != client.index:
+            if v.scenario.appointments[o.appointment].client != client.index and o.venue != client.home:
                 stops.setdefault((o.appointment, g, o.venue), []).append(o)
         for key, members in sorted(stops.items()):
             a, _, venue = key
