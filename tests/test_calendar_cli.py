@@ -70,9 +70,9 @@ def test_reexport_after_a_replan_raises_sequence_of_the_moved_session_only(tmp_p
 def test_travel_is_an_option(tmp_path: Path) -> None:
     schedule = _write(tmp_path, schedule_doc())
     _export(tmp_path, schedule)
-    assert b"Leave for" not in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
+    assert b"Leave home for" not in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
     _export(tmp_path, schedule, "--travel")
-    assert b"Leave for" in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
+    assert b"Leave home for" in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
 
 
 def test_an_infeasible_schedule_exits_1_and_writes_nothing(tmp_path: Path) -> None:
