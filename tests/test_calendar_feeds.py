@@ -501,3 +501,33 @@ def test_a_journey_home_for_a_home_visit_says_home() -> None:
     journey = _by_name(feeds["client-amy"])["amy-ot-1-travel-to-client-amy"]
     assert str(journey["SUMMARY"]) == "Leave Elm School for home, 15 min by public transport"
     assert str(journey["LOCATION"]) == "Elm School, Elm Road"
+
+
+def test_going_home_between_two_sessions_at_one_venue_gives_each_its_own_journeys() -> None:
+    data = schedule_doc(moves={("ben-physio", 1): ("thu", "10:00", "10:45")}).model_dump(
+        mode="json", by_alias=True
+    )
+    first = next(s for s in data["sessions"] if (s["appointment"], s["occurrence"]) == ("ben-physio", 1))
+    first["venue"] = "clinic-east"
+
+    def leg(origin: str, to: str, depart: str, arrive: str) -> dict[str, object]:
+        return {"from": origin, "to": to, "depart": depart, "arrive": arrive, "minutes": 25}
+
+    (thursday,) = [i for i in data["itineraries"] if (i["person"], i["day"]) == ("ben", "thu")]
+    thursday["legs"] = [
+        leg("home-lee", "clinic-east", "09:35", "10:00"),
+        leg("clinic-east", "home-lee", "10:45", "11:10"),
+        leg("home-lee", "clinic-east", "16:05", "16:30"),
+        leg("clinic-east", "home-lee", "17:15", "17:40"),
+    ]
+    ben = _by_name(_export(scenario_doc(), read_schedule(data), travel=True).feeds["client-ben"])
+    starts = {name: e["DTSTART"].dt.strftime("%H:%M") for name, e in ben.items() if "travel" in name}
+    assert starts == {
+        "ben-physio-1-travel-to-client-ben": "09:35",
+        "ben-physio-1-travel-from-client-ben": "10:45",
+        "ben-physio-2-travel-to-client-ben": "16:05",
+        "ben-physio-2-travel-from-client-ben": "17:15",
+    }
+    assert str(ben["ben-physio-2-travel-to-client-ben"]["SUMMARY"]) == (
+        "Leave home for East Clinic, 25 min by public transport"
+    )
