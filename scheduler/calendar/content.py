@@ -237,7 +237,7 @@ def _travel_text(scenario: Scenario, audience: Audience, event: FeedEvent, leg: 
         f"Leave {'home' if leg.origin == home else origin.name} "
         f"for {'home' if leg.destination == home else destination.name}"
     )
-    travellers = sorted(event.party or (leg.person,), key=lambda p: (p.kind == "client", p.index))
+    travellers = sorted(event.party, key=lambda p: (p.kind == "client", p.index))
     if audience.kind == "household":
         summary = f"{_and([person_of(scenario, p).name for p in travellers])}: {leave}, {how}"
     else:
