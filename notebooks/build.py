@@ -131,6 +131,29 @@ shown = ["trips", "appointment_days", "family_travel_minutes", "waiting_minutes"
 savings.loc[shown, ["before", "after"]].plot.barh(title="The Hughes household: today against the new pattern")
 plt.show()"""
     ),
+    new_markdown_cell(
+        "## What it asks of carers and practitioners\n\nA pattern that saves the children trips can still "
+        "ask more of the adults. Each carer's time away from home (from leaving home to coming back, "
+        "waiting included), the minutes a child spends away as a companion at someone else's appointment "
+        "(`accompanying_minutes`, version 2), and each practitioner's travel, today and in the new pattern. "
+        "Where a figure rose, the whole picture says why: today's bookings break rules (named and counted), "
+        "or the weights trade it for a bigger saving elsewhere."
+    ),
+    new_code_cell(
+        """\
+carers = compare(scenario, result, by="carer")
+display(carers[carers["kpi"] == "away_minutes"].set_index("carer"))
+print("minutes away as a companion:", savings.loc["accompanying_minutes", ["before", "after"]].to_dict())
+
+practitioners = compare(scenario, result, by="practitioner")
+travel = practitioners[practitioners["kpi"] == "travel_minutes"].set_index("practitioner")
+display(travel)
+travel[["before", "after"]].plot.barh(title="Practitioners' travel minutes: today against the new pattern")
+plt.show()
+
+for reason in picture.costs.reasons:
+    print("-", reason)"""
+    ),
     new_markdown_cell("## Per child\n\nThe same figures child by child, and how many people each meets."),
     new_code_cell(
         """\

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from scheduler.analysis import (
+    carer_kpis,
     client_kpis,
     compare,
     itineraries_frame,
@@ -15,13 +16,13 @@ from scheduler.analysis import (
     practitioner_kpis,
     sessions_frame,
 )
-from scheduler.analysis.frames import ITINERARY_COLUMNS, SESSION_COLUMNS
+from scheduler.analysis.frames import ITINERARY_COLUMNS, SESSION_COLUMNS, TOWN_KEYS
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.loader import load_scenario
 from scheduler.model import Scenario
 from scheduler.schedule import read_schedule, sessions_from_bookings
 from scheduler.solver import solve
-from scheduler.validate import KPI_KEYS, Report, validate
+from scheduler.validate import CARER_KPI_KEYS, KPI_KEYS, Report, validate
 from scheduler.weights import TERMS
 from tests.builders import scenario_dict, schedule_dict, session
 
@@ -121,7 +122,7 @@ def test_households_and_the_town_sum_their_clients(
     per_client = compare(scenario, document, by="client").groupby("kpi")[["before", "after"]].sum()
     grouped = compare(scenario, document, by=by)  # type: ignore[arg-type]
     assert grouped[by].nunique() == 1
-    totals = grouped.set_index("kpi")[["before", "after"]]
+    totals = grouped[~grouped["kpi"].isin(TOWN_KEYS)].set_index("kpi")[["before", "after"]]
     pd.testing.assert_frame_equal(totals.sort_index(), per_client.sort_index())
 
 
@@ -138,6 +139,48 @@ def test_compare_by_practitioner(household: tuple[Scenario, ScheduleDoc, Report]
     frame = compare(scenario, document, by="practitioner")
     travel = frame[frame["kpi"] == "travel_minutes"].set_index("practitioner")["after"]
     assert travel.to_dict() == {p: f["travel_minutes"] for p, f in report.evaluation.practitioners.items()}
+
+
+def test_carer_kpis_are_the_validators(household: tuple[Scenario, ScheduleDoc, Report]) -> None:
+    scenario, document, report = household
+    assert report.evaluation is not None
+    frame = carer_kpis(scenario, document)
+    assert list(frame.columns) == ["name", *CARER_KPI_KEYS]
+    assert frame.drop(columns=["name"]).to_dict(orient="index") == report.evaluation.carers
+    assert frame.loc["mum", "name"] == "Claire Hughes"
+
+
+def test_compare_by_carer_is_their_time_away_before_and_after(
+    household: tuple[Scenario, ScheduleDoc, Report],
+) -> None:
+    scenario, document, report = household
+    assert report.before is not None
+    assert report.evaluation is not None
+    frame = compare(scenario, document, by="carer")
+    assert list(frame.columns) == ["carer", "kpi", "before", "after", "saving"]
+    away = frame[frame["kpi"] == "away_minutes"].set_index("carer")
+    assert away["before"].to_dict() == {c: f["away_minutes"] for c, f in report.before.carers.items()}
+    assert away["after"].to_dict() == {c: f["away_minutes"] for c, f in report.evaluation.carers.items()}
+
+
+def test_the_town_adds_practitioners_travel_and_carers_time_away(
+    household: tuple[Scenario, ScheduleDoc, Report],
+) -> None:
+    scenario, document, report = household
+    assert report.before is not None
+    assert report.evaluation is not None
+    town = compare(scenario, document, by="town").set_index("kpi")
+    travel = town.loc["practitioner_travel_minutes"]
+    assert (travel["before"], travel["after"]) == (
+        report.before.raw["practitioner_travel_minutes"],
+        report.evaluation.raw["practitioner_travel_minutes"],
+    )
+    carers = compare(scenario, document, by="carer")
+    away = carers[carers["kpi"] == "away_minutes"][["before", "after"]].sum()
+    assert (town.loc["carer_away_minutes", "before"], town.loc["carer_away_minutes", "after"]) == (
+        away["before"],
+        away["after"],
+    )
 
 
 def test_compare_needs_current_bookings() -> None:

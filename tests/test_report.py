@@ -20,6 +20,7 @@ from scheduler.analysis import (
 )
 from scheduler.cli import app
 from scheduler.loader import load_scenario
+from scheduler.schedule import read_schedule
 from scheduler.solver import solve
 from tests.builders import add_appointment, appointment, scenario_dict, schedule_dict, session
 
@@ -215,6 +216,16 @@ def test_the_picture_has_every_service_and_both_weeks(hughes: Any) -> None:
     assert (trips.before, trips.after, trips.saving) == (4, 1, 3)
 
 
+def test_the_picture_does_not_hide_the_practitioners_travel_that_rose(hughes: Any) -> None:
+    travel = next(f for f in hughes.figures if f.kpi == "practitioner_travel_minutes")
+    assert (travel.before, travel.after, travel.worse) == (8, 88, True)
+    assert travel in hughes.costs.figures
+    assert "practitioners' travel 80 min more (x 0.5 = 40)" in " ".join(hughes.costs.reasons)
+    text = to_markdown(hughes)
+    assert "| practitioners' travel (minutes) | 8 | 88 | 80 min more (worse) |" in text
+    assert "## Where the new pattern costs more, and why" in text
+
+
 def test_one_client_alone() -> None:
     scenario = load_scenario(DATA / "household.json")
     poppy = whole_picture(scenario, client="poppy")
@@ -243,7 +254,7 @@ def test_markdown_has_every_section(hughes: Any) -> None:
     assert text.startswith("# The whole picture: The Hughes family, Wellingborough")
     for title in ("Every service around them", "What the new pattern saves", "Dis-integration", "gaps"):
         assert title in text
-    assert "| trips | 4 | 1 | 3 |" in text
+    assert "| trips to appointments | 4 | 1 | 3 fewer |" in text
 
 
 def test_html_escapes_what_users_wrote() -> None:
@@ -295,3 +306,126 @@ def test_report_command_with_a_schedule_of_another_scenario(tmp_path: Path) -> N
     result = runner.invoke(app, ["report", str(scenario_path), str(schedule_path)])
     assert result.exit_code == 2
     assert 'no appointment "therapi"' in result.stderr
+
+
+# Where the new pattern costs more, and why
+
+
+def picture_of(d: dict[str, Any], *sessions: dict[str, Any]) -> Any:
+    """The whole picture of scenario ``d`` against a schedule of ``sessions``."""
+    return whole_picture(load_scenario(d), read_schedule(schedule_dict(d, list(sessions))))
+
+
+def at_home_today() -> dict[str, Any]:
+    """Jo's therapy booked today at home on Monday at 10:00, with Sam (who escorts it)."""
+    d = scenario_dict()
+    appointment(d, "therapy")["needs_carer"] = True
+    booked(d, "therapy", "mon", "10:00", "jo-home")
+    return d
+
+
+def test_moving_a_home_visit_to_the_clinic_costs_more_and_says_today_is_better() -> None:
+    picture = picture_of(at_home_today(), session("therapy", "mon", "10:00", carer="sam"))
+    worse = {row.kpi: row.change for row in picture.costs.figures}
+    assert worse == {
+        "trips": "1 more (worse)",
+        "family_travel_minutes": "40 min more (worse)",
+        "family_travel_cost": "3 more (worse)",
+        "disruption": "1 more (worse)",
+        "carer_away_minutes": "100 min more (worse)",
+    }
+    assert picture.costs.broken == ()
+    assert picture.costs.reasons == (
+        "By the scenario's weights (how much each figure counts), what got worse weighs 91: trips to "
+        "appointments 1 more (x 30 = 30), family's travel to and from appointments 40 min more (x 1 = 40), "
+        "cost of the family's travel 3 more (x 2 = 6) and sessions moved from today's bookings 1 more "
+        "(x 15 = 15).",
+        "By these weights today's bookings are better (30 against the new pattern's 121, lower is better): "
+        "this pattern is not the best there is; solve again, for longer.",
+        "A carer's time away from home is not weighed on its own: it grows with the trips, with waiting "
+        "between appointments away from home, and with going along with a child who must not travel or "
+        "be at home alone (rules 9 and 10).",
+        "In the new pattern Sam is out longest on Mon, 09:40-11:20 (100 min), for Therapy.",
+    )
+
+
+def test_what_costs_more_is_weighed_against_what_it_saves() -> None:
+    d = scenario_dict()
+    ana(d)["base"] = "clinic"
+    booked(d, "therapy", "mon", "10:00")
+    picture = picture_of(d, session("therapy", "mon", "10:00", "jo-home"))
+    assert [row.kpi for row in picture.costs.figures] == ["disruption", "practitioner_travel_minutes"]
+    assert picture.costs.reasons == (
+        "By the scenario's weights (how much each figure counts), what got worse weighs 35: sessions moved "
+        "from today's bookings 1 more (x 15 = 15) and practitioners' travel 40 min more (x 0.5 = 20).",
+        "What got better weighs 76: trips to appointments 1 fewer (x 30 = 30), family's travel to and from "
+        "appointments 40 min less (x 1 = 40) and cost of the family's travel 3 less (x 2 = 6).",
+        "The savings outweigh the costs: in all the new pattern scores 65 against today's 106 (lower is "
+        "better).",
+    )
+    d["weights"] = {"practitioner_travel_minutes": 0}
+    unweighed = picture_of(d, session("therapy", "mon", "10:00", "jo-home")).costs.reasons
+    assert (
+        "The scenario's weights do not count practitioners' travel (weight 0), so the search does not try "
+        "to keep it down."
+    ) in unweighed
+
+
+def test_todays_bookings_that_break_rules_are_named_counted_and_shown() -> None:
+    d = scenario_dict()
+    d["clients"][0]["routines"] = [
+        {"name": "school", "days": ["mon", "tue"], "start": "09:00", "end": "15:00", "at": "school"}
+    ]
+    booked(d, "therapy", "mon", "10:00")
+    picture = picture_of(d, session("therapy", "tue", "16:00"))
+    assert [(b.rule, b.count) for b in picture.costs.broken] == [(4, 1)]
+    reasons = picture.costs.reasons
+    assert reasons[:2] == (
+        "Today's bookings break rules once, so today's figures are of a week that cannot happen as booked; "
+        "the new pattern keeps every rule. Broken today:",
+        "Rule 4 (routines), once: therapy occurrence 1, Mon 10:00-11:00: overlaps Jo's school 09:00-15:00",
+    )
+    assert reasons[-1].startswith("By the weights alone today's bookings look better (")
+    assert reasons[-1].endswith("but they break the rules above, which the new pattern keeps.")
+
+
+def test_a_pattern_that_breaks_rules_too_is_said_so() -> None:
+    d = scenario_dict()
+    d["clients"][0]["routines"] = [
+        {"name": "school", "days": ["mon", "tue"], "start": "09:00", "end": "15:00", "at": "school"}
+    ]
+    booked(d, "therapy", "mon", "10:00")
+    picture = picture_of(d, session("therapy", "tue", "10:00"))
+    assert picture.costs.pattern_broken == 1
+    assert "the new pattern breaks rules too (once)" in picture.costs.reasons[0]
+
+
+def test_nothing_costs_more_when_the_pattern_keeps_todays_bookings() -> None:
+    picture = picture_of(at_home_today(), session("therapy", "mon", "10:00", "jo-home", carer="sam"))
+    assert picture.costs.figures == ()
+    assert picture.costs.reasons == ()
+    assert "Nothing costs more than today: every figure is the same or better." in to_markdown(picture)
+
+
+def test_the_picture_as_json_has_changes_in_words_and_why() -> None:
+    data = picture_of(at_home_today(), session("therapy", "mon", "10:00", carer="sam")).to_dict()
+    sam = next(row for row in data["figures"] if row["carer"] == "sam")
+    assert sam == {
+        "kpi": "carer_away_minutes",
+        "label": "Sam's time away from home",
+        "before": 0,
+        "after": 100,
+        "carer": "sam",
+        "unit": "minutes",
+        "saving": -100,
+        "change": "100 min more (worse)",
+        "worse": True,
+    }
+    assert [w["kpi"] for w in data["costs"]["costs"]] == [
+        "trips",
+        "family_travel_minutes",
+        "family_travel_cost",
+        "disruption",
+    ]
+    assert data["costs"]["costs"][0] == {"kpi": "trips", "carer": None, "weight": 30, "points": 30}
+    json.dumps(data)

@@ -288,18 +288,38 @@ def test_the_example_pattern_keeps_every_rule_and_todays_bookings_do_not() -> No
 def test_the_example_report_shows_companions_and_todays_faults() -> None:
     scenario = load_scenario(EXAMPLE / "scenario.json")
     text = to_markdown(whole_picture(scenario, read_schedule(EXAMPLE / "schedule.json")))
-    assert "| accompanying_minutes | 57 | 57 | 0 |" in text
+    assert "| time away as a companion at someone else's appointment (minutes) | 57 | 57 | same |" in text
+    assert "| Mum's time away from home (minutes) | 114 | 114 | same |" in text
     assert "## Who comes along in the new pattern" in text
     assert "| Poppy comes along with Mum to alfie-ot occurrence 1, Wed 16:15-17:00" in text
-    assert "| practitioner_travel_minutes | 8 | 8 | 0 |" in text
+    assert "| practitioners' travel (minutes) | 8 | 8 | same |" in text
     assert (
-        "| travels alone | 9 | alfie, Wed 15:26-15:30 | Alfie would travel alone from school at Castlefields"
-        in text
+        "| travels alone | 9 (escort: never travels alone) | alfie, Wed 15:26-15:30 | Alfie would travel "
+        "alone from school at Castlefields" in text
     )
     assert (
-        "| comes along | 10 | poppy, Wed 15:30-16:15 | Poppy comes along with Mum to alfie-physio "
-        "occurrence 1, Wed 15:30-16:15 at Nene Child Development Centre: nobody else looks after Poppy then |"
+        "| comes along | 10 (never left alone) | poppy, Wed 15:30-16:15 | Poppy comes along with Mum to "
+        "alfie-physio occurrence 1, Wed 15:30-16:15 at Nene Child Development Centre: nobody else looks "
+        "after Poppy then |"
     ) in text
+
+
+def test_the_example_report_says_why_the_pattern_costs_more_than_todays_bookings() -> None:
+    scenario = load_scenario(EXAMPLE / "scenario.json")
+    costs = whole_picture(scenario, read_schedule(EXAMPLE / "schedule.json")).costs
+    assert costs is not None
+    assert [row.kpi for row in costs.figures] == ["family_travel_minutes", "family_travel_cost", "disruption"]
+    assert costs.reasons[1:3] == (
+        "Rule 9 (escort: never travels alone), once: alfie, Wed 15:26-15:30: Alfie would travel alone from "
+        "school at Castlefields Primary School to Nene Child Development Centre (to alfie-physio), but Alfie "
+        "never travels alone and none of Alfie's carers (Mum and Dad) makes that journey then",
+        "Rule 10 (never left alone), once: poppy with alfie-physio occurrence 1, Wed 15:30-16:15: Poppy's "
+        "afternoon nap 14:30-16:00 is at home: Poppy cannot come along to Nene Child Development Centre then",
+    )
+    assert costs.reasons[-1] == (
+        "By the weights alone today's bookings look better (168.9 against the new pattern's 195.66, lower is "
+        "better), but they break the rules above, which the new pattern keeps."
+    )
 
 
 def test_with_another_carer_on_that_carers_outing_is_not_alone() -> None:
@@ -332,3 +352,27 @@ def test_a_placed_feed_at_home_must_be_at_home() -> None:
     assert found(d, THERAPY, routines=[placed("10:15", "10:45")], **along) == [
         "4 flexible-routine mia feed, Mon 10:15-10:45: Mia is not at Jo's home for all of it"
     ]
+
+
+# Carers' time away from home
+
+
+def test_a_carers_time_away_is_their_outings() -> None:
+    d = household_dict()
+    add_appointment(d, "speech", duration=30, needs_carer=True)
+    sessions = [*THERAPY, session("speech", "mon", "15:00", carer="sam")]
+    away = report(d, sessions).evaluation
+    assert away is not None
+    assert away.carers == {"sam": {"sessions": 2, "outings": 1, "away_minutes": 370}}  # 09:40-15:50
+    home = [
+        itinerary(
+            person, "mon", ("clinic", "jo-home", "11:00", "11:20"), ("jo-home", "clinic", "14:40", "15:00")
+        )
+        for person in ("sam", "jo")
+    ]
+    twice = report(d, sessions, itineraries=home).evaluation
+    assert twice is not None
+    assert twice.carers["sam"] == {"sessions": 2, "outings": 2, "away_minutes": 170}  # 100 + 70
+    at_home = report(d, [session("therapy", "mon", "10:00", "jo-home", carer="sam")]).evaluation
+    assert at_home is not None
+    assert at_home.carers["sam"] == {"sessions": 1, "outings": 0, "away_minutes": 0}

@@ -245,7 +245,8 @@ def test_the_coordinators_walk(app: tuple[str, str, str], browser: Browser, tmp_
     page.goto(job_url)
     _visit(page, "whole picture", lambda: page.get_by_role("link", name="Whole picture").click())
     expect(page.get_by_role("heading", name="What the new pattern saves")).to_be_visible()
-    expect(page.get_by_role("row", name="trips")).to_contain_text("less")
+    expect(page.get_by_role("row", name="trips to appointments")).to_contain_text("fewer")
+    expect(page.get_by_role("heading", name="Where the new pattern costs more, and why")).to_be_visible()
     _shot(page, "report")
     _fits_a_portrait_tablet(page)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from scheduler.solver.result import SolveResult
+from scheduler.model import Scenario
+from scheduler.schedule import sessions_from_bookings
+from scheduler.solver.result import Progress, SolveResult
 from tests.test_api_helpers import (
     Api,
     create_scenario,
@@ -286,9 +290,41 @@ def test_the_picture_endpoint_and_page(api: Api) -> None:
     page = client.get(f"/scenarios/{scenario_id}/report?schedule={job['schedule_id']}")
     assert page.status_code == 200
     assert "Today's faults (" in page.text
+    assert '<th scope="row">practitioners&#39; travel (minutes)</th>' in page.text
+    assert "Nothing costs more than today: every figure is the same or better." in page.text
     unknown_page = client.get(f"/scenarios/{scenario_id}/report?household=hugh")
     assert unknown_page.status_code == 422
     assert "query.household: no household &#34;hugh&#34;; did you mean &#34;hughes&#34;?" in unknown_page.text
+
+
+def an_hour_later(
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+    cluster: str | None = None,
+) -> SolveResult:
+    """A solver double: today's bookings, each an hour later (every session moved)."""
+    later = tuple(replace(s, start=s.start + 60, end=s.end + 60) for s in sessions_from_bookings(scenario))
+    return SolveResult("feasible", 1.0, 1.0, 0.01, sessions=later)
+
+
+def test_the_picture_page_says_where_the_new_pattern_costs_more_and_why(tmp_path: Path) -> None:
+    with running_api(settings_for(tmp_path), solve=an_hour_later) as api:
+        scenario_id = create_scenario(api, HOUSEHOLD)
+        job = solved(api, scenario_id)
+        client, _ = web_client(api)
+        page = client.get(f"/scenarios/{scenario_id}/report?schedule={job['schedule_id']}").text
+    assert "Where the new pattern costs more, and why" in page
+    assert (
+        "<li><strong>sessions moved from today&#39;s bookings</strong>: 0 today, 7 in the new pattern "
+        "(7 more (worse))</li>"
+    ) in page
+    assert "<li>Today&#39;s bookings break rules 11 times, so today&#39;s figures are of a week" in page
+    assert "<li>By the scenario&#39;s weights (how much each figure counts), what got worse weighs" in page
 
 
 def test_publishing_shows_each_new_link_once_with_a_qr_code_and_rotating_gives_a_new_one(api: Api) -> None:

@@ -12,6 +12,7 @@ See ``docs/analysis.md``.
 
 from scheduler.analysis.frames import (
     Pattern,
+    carer_kpis,
     client_kpis,
     compare,
     evaluation,
@@ -34,6 +35,7 @@ from scheduler.analysis.tuning import pareto_mask, setting_of, sweep, weight_gri
 __all__ = [
     "Pattern",
     "WholePicture",
+    "carer_kpis",
     "client_kpis",
     "compare",
     "evaluation",

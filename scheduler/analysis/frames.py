@@ -19,12 +19,12 @@ from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_from_doc, sessions_from_doc
 from scheduler.solver import SolveResult
 from scheduler.travel import currency
-from scheduler.validate import KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
+from scheduler.validate import CARER_KPI_KEYS, KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
 from scheduler.validate.plans import client_of, inside_routine, timetable
 from scheduler.weights import TERMS
 
 Pattern = ScheduleDoc | SolveResult | Sequence[PlacedSession]
-Grouping = Literal["client", "household", "town", "practitioner"]
+Grouping = Literal["client", "household", "town", "practitioner", "carer"]
 
 SESSION_COLUMNS: tuple[str, ...] = (
     "appointment",
@@ -67,6 +67,10 @@ ITINERARY_COLUMNS: tuple[str, ...] = (
 
 PRACTITIONER_KPI_KEYS: tuple[str, ...] = ("sessions", "session_minutes", "travel_minutes", "days")
 """The validator's per-practitioner figures, in the order of :func:`practitioner_kpis`."""
+
+
+TOWN_KEYS: tuple[str, ...] = ("practitioner_travel_minutes", "carer_away_minutes")
+"""The figures of everyone but the clients that ``compare(..., by="town")`` adds."""
 
 
 def placed_sessions(scenario: Scenario, pattern: Pattern) -> tuple[PlacedSession, ...]:
@@ -174,6 +178,16 @@ def practitioner_kpis(scenario: Scenario, pattern: Pattern | Evaluation) -> pd.D
     return frame
 
 
+def carer_kpis(scenario: Scenario, pattern: Pattern | Evaluation) -> pd.DataFrame:
+    """Per-carer figures: index carer id; columns ``name`` and :data:`~scheduler.validate.CARER_KPI_KEYS`
+    (sessions escorted, outings, and ``away_minutes``: their time away from home on them)."""
+    figures = pattern if isinstance(pattern, Evaluation) else evaluation(scenario, pattern)
+    frame = pd.DataFrame.from_dict(figures.carers, orient="index", columns=list(CARER_KPI_KEYS))
+    frame.insert(0, "name", [scenario.carers[scenario.carer_index[c]].name for c in frame.index])
+    frame.index.name = "carer"
+    return frame
+
+
 def objective_frame(scenario: Scenario, pattern: Pattern | Evaluation) -> pd.DataFrame:
     """The objective term by term: index term (:data:`~scheduler.weights.TERMS` order);
     columns ``weight``, ``raw`` and ``component`` (weight x raw)."""
@@ -191,11 +205,14 @@ def objective_frame(scenario: Scenario, pattern: Pattern | Evaluation) -> pd.Dat
 def compare(scenario: Scenario, pattern: Pattern, *, by: Grouping = "client") -> pd.DataFrame:
     """Today's bookings against ``pattern``: one row per group and figure, long (tidy) form.
 
-    Columns: ``by`` (the client, household or practitioner id, or the scenario's name for
-    ``"town"``), ``kpi``, ``before``, ``after`` and ``saving`` (before - after: positive is
+    Columns: ``by`` (the client, household, practitioner or carer id, or the scenario's name
+    for ``"town"``), ``kpi``, ``before``, ``after`` and ``saving`` (before - after: positive is
     better). Households and the town sum their clients' figures (so ``distinct_people`` counts
-    a practitioner once per client); practitioners' figures are :data:`PRACTITIONER_KPI_KEYS`.
-    Raises ``ValueError`` when the scenario has no ``current`` bookings.
+    a practitioner once per client); the town adds ``practitioner_travel_minutes`` (every
+    practitioner's) and ``carer_away_minutes`` (every carer's time away from home).
+    Practitioners' figures are :data:`PRACTITIONER_KPI_KEYS`, carers'
+    :data:`~scheduler.validate.CARER_KPI_KEYS`. Raises ``ValueError`` when the scenario has
+    no ``current`` bookings.
     """
     before = evaluate_current(scenario)
     if before is None:
@@ -204,9 +221,12 @@ def compare(scenario: Scenario, pattern: Pattern, *, by: Grouping = "client") ->
     if by == "practitioner":
         old, new = practitioner_kpis(scenario, before), practitioner_kpis(scenario, after)
         keys = PRACTITIONER_KPI_KEYS
+    elif by == "carer":
+        old, new = carer_kpis(scenario, before), carer_kpis(scenario, after)
+        keys = CARER_KPI_KEYS
     else:
         old, new = _grouped(scenario, before, by), _grouped(scenario, after, by)
-        keys = KPI_KEYS
+        keys = (*KPI_KEYS, *TOWN_KEYS) if by == "town" else KPI_KEYS
     long_before = old[list(keys)].rename_axis(by).reset_index().melt(id_vars=by, var_name="kpi")
     long_after = new[list(keys)].rename_axis(by).reset_index().melt(id_vars=by, var_name="kpi")
     frame = long_before.rename(columns={"value": "before"}).merge(
@@ -217,12 +237,15 @@ def compare(scenario: Scenario, pattern: Pattern, *, by: Grouping = "client") ->
 
 
 def _grouped(scenario: Scenario, figures: Evaluation, by: Grouping) -> pd.DataFrame:
-    """Client KPIs summed per ``by`` group (a client is its own group)."""
+    """Client KPIs summed per ``by`` group (a client is its own group); the town with
+    :data:`TOWN_KEYS` too."""
     frame = client_kpis(scenario, figures)
     if by == "client":
         return frame
     keys = frame[list(KPI_KEYS)]
-    groups = (
-        frame["household"] if by == "household" else pd.Series(scenario.name or "town", index=frame.index)
-    )
-    return keys.groupby(groups).sum()
+    if by == "household":
+        return keys.groupby(frame["household"]).sum()
+    town = keys.groupby(pd.Series(scenario.name or "town", index=frame.index)).sum()
+    town["practitioner_travel_minutes"] = figures.raw["practitioner_travel_minutes"]
+    town["carer_away_minutes"] = float(sum(c["away_minutes"] for c in figures.carers.values()))
+    return town

@@ -14,14 +14,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scheduler.analysis.frames import Pattern, evaluation, placed_sessions
+from scheduler.analysis.savings import CostsMore, KpiRow, carer_row, costs_more, figure_row
 from scheduler.clock import span_label
 from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import ScheduleDoc
-from scheduler.model import Appointment, Client, Practitioner, Scenario
-from scheduler.schedule import PlacedSession, companions_from_doc, sessions_from_bookings
-from scheduler.validate import KPI_KEYS, Evaluation, Report, validate
+from scheduler.model import Appointment, Carer, Client, Practitioner, Scenario
+from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_from_doc, sessions_from_bookings
+from scheduler.validate import KPI_KEYS, Evaluation, Report, Violation, check_sessions, validate
 from scheduler.validate.describe import day_text, join_words
-from scheduler.validate.objective import current_timetable
+from scheduler.validate.household import outings
+from scheduler.validate.objective import current_timetable, dropped_optional
 from scheduler.validate.plans import Timetable, people_met, person_name, timetable
 from scheduler.validate.report import companion_text
 
@@ -81,22 +83,6 @@ class SessionLine:
 
 
 @dataclass(frozen=True)
-class KpiRow:
-    """One figure of the selection, summed over its clients: today, in the new pattern, and the saving."""
-
-    kpi: str
-    before: float | None
-    after: float | None
-
-    @property
-    def saving(self) -> float | None:
-        """``before - after`` (positive is better), or None without both."""
-        if self.before is None or self.after is None:
-            return None
-        return self.before - self.after
-
-
-@dataclass(frozen=True)
 class Finding:
     """Dis-integration in today's bookings: a violation of the validator, with its kind."""
 
@@ -149,6 +135,8 @@ class WholePicture:
     """Everything :func:`whole_picture` found about a selection of clients."""
 
     title: str
+    weeks: int
+    """Weeks of the pattern the figures are for (1 or 2)."""
     clients: tuple[ClientSummary, ...]
     services: tuple[ServiceLine, ...]
     today: tuple[SessionLine, ...]
@@ -156,6 +144,9 @@ class WholePicture:
     companions: tuple[str, ...]
     """Who comes along to other people's sessions in the new pattern (version 2), in words."""
     figures: tuple[KpiRow, ...]
+    """Today's and the new pattern's figures (the new one None without a pattern)."""
+    costs: CostsMore | None
+    """Where the new pattern costs more than today, and why (None without a pattern)."""
     findings: tuple[Finding, ...]
     overloads: tuple[Overload, ...]
     duplications: tuple[Duplication, ...]
@@ -165,8 +156,20 @@ class WholePicture:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (with each figure's saving)."""
         data = asdict(self)
-        data["figures"] = [{**asdict(row), "saving": row.saving} for row in self.figures]
+        data["figures"] = [_row_dict(row) for row in self.figures]
+        if self.costs is not None:
+            data["costs"]["figures"] = [_row_dict(row) for row in self.costs.figures]
+            for part in ("costs", "savings"):
+                data["costs"][part] = [
+                    {"kpi": w.row.kpi, "carer": w.row.carer, "weight": w.weight, "points": w.points}
+                    for w in getattr(self.costs, part)
+                ]
         return data
+
+
+def _row_dict(row: KpiRow) -> dict[str, Any]:
+    """A figure's row with its saving, its change in words, and whether it got worse."""
+    return {**asdict(row), "unit": row.unit, "saving": row.saving, "change": row.change, "worse": row.worse}
 
 
 def select_clients(
@@ -209,26 +212,98 @@ def whole_picture(
     sessions = None if pattern is None else placed_sessions(scenario, pattern)
     ids = {c.id for c in clients}
     appointments = tuple(a for a in scenario.appointments if scenario.clients[a.client].id in ids)
+    subjects = _subjects(scenario, clients, appointments)
     today = sessions_from_bookings(scenario)
+    today_table = timetable(scenario, today)
     report = validate(scenario)
-    before = report.before
-    after = None if pattern is None else evaluation(scenario, pattern)
+    new_table, after, faults = _checked(scenario, pattern)
+    figures = _figures(scenario, clients, appointments, (today_table, report.before), (sessions, after))
+    today_faults = [v for v in report.current_violations if v.subject in subjects]
     duplications = tuple(find_duplications(scenario, appointments))
     return WholePicture(
         title=_title(scenario, clients),
+        weeks=scenario.horizon.weeks,
         clients=tuple(_summary(scenario, c, today, sessions) for c in clients),
         services=tuple(_service_line(scenario, a) for a in appointments),
         today=_session_lines(scenario, today, ids),
         pattern=None if sessions is None else _session_lines(scenario, sessions, ids),
         companions=_companions(scenario, pattern, ids),
-        figures=_figures(scenario, ids, appointments, before, after),
-        findings=tuple(_findings(scenario, report, clients, appointments)),
+        figures=figures,
+        costs=None
+        if new_table is None
+        else costs_more(
+            scenario,
+            figures,
+            today_faults,
+            [v for v in faults if v.subject in subjects],
+            _longest(new_table, figures),
+        ),
+        findings=tuple(_findings(scenario, today_faults, ids)),
         overloads=tuple(
             o for o in find_overloads(scenario, report) if _serves(scenario, o.practitioner, appointments)
         ),
         duplications=duplications,
         gaps=tuple(find_gaps(scenario, clients)),
-        conversations=suggest_conversations(scenario, duplications, timetable(scenario, today), clients),
+        conversations=suggest_conversations(scenario, duplications, today_table, clients),
+    )
+
+
+def _checked(
+    scenario: Scenario, pattern: Pattern | None
+) -> tuple[Timetable | None, Evaluation | None, tuple[Violation, ...]]:
+    """The new pattern's timetable, evaluation and violations (a schedule document's companions
+    and stays at home count; none without a pattern)."""
+    if pattern is None:
+        return None, None, ()
+    sessions = placed_sessions(scenario, pattern)
+    if isinstance(pattern, ScheduleDoc):
+        checked = validate(scenario, pattern)
+        along = companions_from_doc(scenario, pattern, sessions)
+        t = timetable(scenario, sessions, along, home_stays_from_doc(scenario, pattern))
+        return t, checked.evaluation, checked.violations
+    return timetable(scenario, sessions), evaluation(scenario, pattern), check_sessions(scenario, sessions)
+
+
+def longest_away(t: Timetable, carer: Carer) -> str | None:
+    """``"In the new pattern Mum is out longest on Wed, 08:54-15:56 (422 min), for Physiotherapy
+    and Review, waiting between them included."``; None when the carer never goes out."""
+    away = [(o, plan) for plan in t.person_plans("carer", carer.id) for o in outings(t, plan)]
+    if not away:
+        return None
+    outing, plan = max(away, key=lambda pair: pair[0].end - pair[0].start)
+    s = t.scenario
+    titles = [s.appointments[stop.session.appointment].title for stop in outing.stops if stop.session]
+    waiting = ", waiting between them included" if len(titles) > 1 else ""
+    return (
+        f"In the new pattern {carer.name} is out longest on {day_text(s, plan.week, plan.day)}, "
+        f"{span_label(outing.start, outing.end)} ({outing.end - outing.start} min), "
+        f"for {join_words(dict.fromkeys(titles))}{waiting}."
+    )
+
+
+def _longest(t: Timetable, figures: Sequence[KpiRow]) -> dict[str, str]:
+    """:func:`longest_away` of each carer whose time away got worse."""
+    found = {}
+    for row in figures:
+        if row.carer is not None and row.worse:
+            text = longest_away(t, t.scenario.carers[t.scenario.carer_index[row.carer]])
+            if text is not None:
+                found[row.carer] = text
+    return found
+
+
+def _subjects(scenario: Scenario, clients: Sequence[Client], appointments: Sequence[Appointment]) -> set[str]:
+    """The ids a violation about the selection names: its clients, their appointments, and
+    carers who escort nobody outside it."""
+    ids = {c.id for c in clients}
+    return (
+        ids
+        | {a.id for a in appointments}
+        | {
+            carer.id
+            for carer in scenario.carers
+            if {c.id for c in scenario.clients_of_carer(carer.index)} <= ids
+        }
     )
 
 
@@ -324,37 +399,46 @@ def _session_lines(
 
 def _figures(
     scenario: Scenario,
-    clients: set[str],
+    clients: Sequence[Client],
     appointments: Sequence[Appointment],
-    before: Evaluation | None,
-    after: Evaluation | None,
+    today: tuple[Timetable, Evaluation | None],
+    new: tuple[Sequence[PlacedSession] | None, Evaluation | None],
 ) -> tuple[KpiRow, ...]:
-    """The clients' figures summed, and the travel of the practitioners who serve them."""
+    """The clients' figures summed, the travel of the practitioners who serve them, optional
+    appointments left out (when they have any), and each of their carers' time away from home."""
+    ids = {c.id for c in clients}
+    (today_table, before), (sessions, after) = today, new
 
     def total(figures: Evaluation | None, key: str) -> float | None:
-        return None if figures is None else sum(figures.kpis[c][key] for c in clients)
+        return None if figures is None else sum(figures.kpis[c][key] for c in ids)
 
     serving = [p.id for p in scenario.practitioners if _serves(scenario, p.id, appointments)]
 
     def travel(figures: Evaluation | None) -> float | None:
         return None if figures is None else sum(figures.practitioners[p]["travel_minutes"] for p in serving)
 
-    rows = [KpiRow(key, total(before, key), total(after, key)) for key in KPI_KEYS]
-    return (*rows, KpiRow("practitioner_travel_minutes", travel(before), travel(after)))
+    rows = [figure_row(key, total(before, key), total(after, key)) for key in KPI_KEYS]
+    rows.append(figure_row("practitioner_travel_minutes", travel(before), travel(after)))
+    optional = [a.id for a in appointments if a.optional]
+    if optional:
+        new_table = None if sessions is None else timetable(scenario, sessions)
+        left_out = [
+            None if t is None else float(sum(dropped_optional(t)[a] for a in optional))
+            for t in (today_table if before is not None else None, new_table)
+        ]
+        rows.append(figure_row("dropped_optional", *left_out))
+    for index in dict.fromkeys(i for c in clients for i in c.carers):
+        carer = scenario.carers[index]
+        away = [None if e is None else e.carers[carer.id]["away_minutes"] for e in (before, after)]
+        rows.append(carer_row(carer.id, carer.name, *away))
+    return tuple(rows)
 
 
-def _findings(
-    scenario: Scenario, report: Report, clients: Sequence[Client], appointments: Sequence[Appointment]
-) -> Iterator[Finding]:
-    """Today's violations about the clients, their appointments, or carers who escort nobody else."""
-    ids = {c.id for c in clients}
-    subjects = ids | {a.id for a in appointments}
-    subjects |= {
-        carer.id for carer in scenario.carers if {c.id for c in scenario.clients_of_carer(carer.index)} <= ids
-    }
-    for v in report.current_violations:
-        if v.subject in subjects:
-            yield Finding(FINDING_KINDS.get(v.code, "booking"), v.rule, v.where, v.message)
+def _findings(scenario: Scenario, violations: Iterable[Violation], ids: set[str]) -> Iterator[Finding]:
+    """Today's ``violations`` about the selection, then who today's bookings make come along
+    among the clients ``ids``."""
+    for v in violations:
+        yield Finding(FINDING_KINDS.get(v.code, "booking"), v.rule, v.where, v.message)
     for companion in current_timetable(scenario).companions:
         client = scenario.clients[companion.client]
         if client.id in ids:

@@ -1,7 +1,7 @@
 """The whole picture in words: Markdown and HTML, both from the same sections of tables.
 
-Each section is a title, a sentence for when it is empty, and a table of plain strings;
-Markdown and HTML differ only in how they write a section. User strings (names, venues,
+Each section is a title, a sentence for when it is empty, a table of plain strings and notes
+below it; Markdown and HTML differ only in how they write a section. User strings (names, venues,
 messages) are escaped for each format.
 """
 
@@ -13,22 +13,27 @@ from dataclasses import dataclass
 from string import Template
 
 from scheduler.analysis.picture import SessionLine, WholePicture
+from scheduler.analysis.savings import KpiRow, number
+from scheduler.validate.violation import RULE_TITLES
 
 
 @dataclass(frozen=True)
 class Section:
-    """A titled table; ``empty`` is said instead when it has no rows."""
+    """A titled table; ``empty`` is said instead when it has no rows; ``notes`` follow it."""
 
     title: str
     empty: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}" if value == int(value) else f"{value:.2f}"
+    return "-" if value is None else number(value)
+
+
+def _figure_rows(rows: Sequence[KpiRow]) -> tuple[tuple[str, ...], ...]:
+    return tuple((f.heading, _number(f.before), _number(f.after), f.change) for f in rows)
 
 
 def _names(items: Sequence[str]) -> str:
@@ -74,8 +79,16 @@ def sections(picture: WholePicture) -> tuple[Section, ...]:
         Section(
             "What the new pattern saves",
             "No figures.",
-            ("figure", "today", "new pattern", "saving"),
-            tuple((f.kpi, _number(f.before), _number(f.after), _number(f.saving)) for f in p.figures),
+            ("figure", "today", "new pattern", "change"),
+            _figure_rows(p.figures),
+            (_period(picture),),
+        ),
+        Section(
+            "Where the new pattern costs more, and why",
+            "Nothing costs more than today: every figure is the same or better.",
+            ("figure", "today", "new pattern", "change"),
+            () if p.costs is None else _figure_rows(p.costs.figures),
+            () if p.costs is None else p.costs.reasons,
         ),
         _sessions_section("Today's bookings", p.today),
         _sessions_section("The new pattern", p.pattern or ()),
@@ -89,7 +102,7 @@ def sections(picture: WholePicture) -> tuple[Section, ...]:
             "Dis-integration in today's bookings",
             "Today's bookings keep every rule.",
             ("kind", "rule", "where", "what"),
-            tuple((f.kind, str(f.rule), f.where, f.message) for f in p.findings),
+            tuple((f.kind, f"{f.rule} ({RULE_TITLES[f.rule]})", f.where, f.message) for f in p.findings),
         ),
         Section(
             "For agencies: overloaded practitioners",
@@ -121,6 +134,15 @@ def sections(picture: WholePicture) -> tuple[Section, ...]:
     )
 
 
+def _period(picture: WholePicture) -> str:
+    weeks = "the week" if picture.weeks == 1 else f"the whole {picture.weeks}-week pattern"
+    return (
+        f"Figures are for {weeks}, summed over the clients; practitioners' travel is that of "
+        "everyone who serves them. A carer's time away from home runs from leaving home to "
+        "coming back, waiting included."
+    )
+
+
 def _sessions_section(title: str, lines: Sequence[SessionLine]) -> Section:
     return Section(
         title,
@@ -132,7 +154,11 @@ def _sessions_section(title: str, lines: Sequence[SessionLine]) -> Section:
 
 def _shown(picture: WholePicture) -> tuple[Section, ...]:
     """The sections worth showing: without a new pattern, neither it nor the savings."""
-    hidden = set() if picture.pattern is not None else {"The new pattern", "What the new pattern saves"}
+    hidden = (
+        set()
+        if picture.pattern is not None
+        else {"The new pattern", "What the new pattern saves", "Where the new pattern costs more, and why"}
+    )
     return tuple(s for s in sections(picture) if s.title not in hidden)
 
 
@@ -152,6 +178,8 @@ def to_markdown(picture: WholePicture) -> str:
         lines.append("|" + "---|" * len(section.header))
         lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in section.rows]
         lines.append("")
+        if section.notes:
+            lines += [f"- {_md_cell(note)}" for note in section.notes] + [""]
     return "\n".join(lines)
 
 
@@ -185,7 +213,9 @@ def _html_section(section: Section) -> str:
     body = "\n".join(
         "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in section.rows
     )
-    return f"{head}\n<table>\n<thead><tr>{header}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in section.notes)
+    table = f"<table>\n<thead><tr>{header}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return f"{head}\n{table}" + (f"\n<ul>{notes}</ul>" if notes else "")
 
 
 def to_html(picture: WholePicture) -> str:

@@ -35,6 +35,10 @@ KPI_KEYS: tuple[str, ...] = (
 )
 """The per-client figures, in the order they are reported."""
 
+CARER_KPI_KEYS: tuple[str, ...] = ("sessions", "outings", "away_minutes")
+"""The per-carer figures: sessions escorted, outings (leaving home and coming back) and minutes
+away from home on them."""
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -42,7 +46,8 @@ class Evaluation:
 
     ``components`` and ``raw`` have every key of :data:`scheduler.weights.TERMS`;
     ``kpis`` maps client ids to :data:`KPI_KEYS` (``family_travel_cost`` in currency units);
-    ``practitioners`` maps practitioner ids to sessions, session_minutes, travel_minutes, days.
+    ``practitioners`` maps practitioner ids to sessions, session_minutes, travel_minutes, days;
+    ``carers`` maps carer ids to :data:`CARER_KPI_KEYS`.
     """
 
     total: float
@@ -50,6 +55,7 @@ class Evaluation:
     raw: dict[str, float]
     kpis: dict[str, dict[str, float]]
     practitioners: dict[str, dict[str, float]]
+    carers: dict[str, dict[str, float]]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -59,6 +65,7 @@ class Evaluation:
             "raw": dict(self.raw),
             "kpis": {k: dict(v) for k, v in self.kpis.items()},
             "practitioners": {k: dict(v) for k, v in self.practitioners.items()},
+            "carers": {k: dict(v) for k, v in self.carers.items()},
         }
 
 
@@ -271,6 +278,21 @@ def _practitioner_kpis(t: Timetable, travel: Figures) -> dict[str, dict[str, flo
     return kpis
 
 
+def _carer_kpis(t: Timetable) -> dict[str, dict[str, float]]:
+    """Per carer: the sessions they escort, and their outings for them (``docs/rules.md``,
+    "Timing": from leaving home to coming back, waiting included) and the minutes those take."""
+    kpis: dict[str, dict[str, float]] = {}
+    for carer in t.scenario.carers:
+        plans = t.person_plans("carer", carer.id)
+        away = [outing for plan in plans for outing in household.outings(t, plan)]
+        kpis[carer.id] = {
+            "sessions": float(sum(len(plan.sessions) for plan in plans)),
+            "outings": float(len(away)),
+            "away_minutes": float(sum(outing.end - outing.start for outing in away)),
+        }
+    return kpis
+
+
 def evaluate_timetable(t: Timetable) -> Evaluation:
     """The objective and KPIs of a timetable."""
     figures = {term: compute(t) for term, compute in TERM_FIGURES.items()}
@@ -282,6 +304,7 @@ def evaluate_timetable(t: Timetable) -> Evaluation:
         raw=raw,
         kpis=_client_kpis(t, figures),
         practitioners=_practitioner_kpis(t, figures["practitioner_travel_minutes"]),
+        carers=_carer_kpis(t),
     )
 
 

@@ -133,6 +133,11 @@ def _evaluation_lines(title: str, evaluation: Evaluation) -> list[str]:
     for prac, figures_by_key in evaluation.practitioners.items():
         figures = ", ".join(f"{key} {_number(value)}" for key, value in figures_by_key.items())
         lines.append(f"    {prac}: {figures}")
+    if evaluation.carers:
+        lines.append("  per carer:")
+    for carer, figures_by_key in evaluation.carers.items():
+        figures = ", ".join(f"{key} {_number(value)}" for key, value in figures_by_key.items())
+        lines.append(f"    {carer}: {figures}")
     return lines
 
 

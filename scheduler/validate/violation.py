@@ -33,3 +33,19 @@ class Violation:
             "where": self.where,
             "message": self.message,
         }
+
+
+RULE_TITLES: dict[int, str] = {
+    1: "frequency",
+    2: "windows and hours",
+    3: "one place at a time, travel included",
+    4: "routines",
+    5: "carers",
+    6: "who attends",
+    7: "rooms",
+    8: "limits",
+    9: "escort: never travels alone",
+    10: "never left alone",
+    11: "going home between stops",
+}
+"""Each rule's title, as ``docs/format.md`` names it ("What every schedule honours")."""
