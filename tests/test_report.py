@@ -196,15 +196,25 @@ def hughes() -> Any:
     return whole_picture(scenario, result, household="hughes")
 
 
-def test_the_picture_finds_the_eleven_faults_of_todays_bookings(hughes: Any) -> None:
+def test_the_picture_finds_every_fault_of_todays_bookings(hughes: Any) -> None:
+    # Version 2: Alfie never travels alone and Poppy is never left alone, so today's diaries
+    # also send Alfie on journeys alone and leave Poppy or bring her along in her routines.
     kinds = [f.kind for f in hughes.findings]
-    assert len(kinds) == 11
     assert {kind: kinds.count(kind) for kind in set(kinds)} == {
         "clash": 2,
-        "journey": 4,
+        "journey": 5,
         "routine": 4,
         "overload": 1,
+        "travels alone": 8,
+        "companion": 2,
+        "left alone": 1,
+        "comes along": 4,
     }
+
+
+def test_the_new_pattern_keeps_every_rule_and_brings_poppy_along(hughes: Any) -> None:
+    assert "the new pattern keeps every rule" in " ".join(hughes.costs.reasons)
+    assert hughes.companions
 
 
 def test_the_picture_has_every_service_and_both_weeks(hughes: Any) -> None:
@@ -231,9 +241,10 @@ def test_one_client_alone() -> None:
     poppy = whole_picture(scenario, client="poppy")
     assert [s.appointment for s in poppy.services] == ["poppy-hv"]
     assert poppy.pattern is None
-    assert [(f.kind, f.where) for f in poppy.findings] == [
-        ("routine", "poppy-hv occurrence 1, Mon 13:30-14:00")
-    ]
+    found = [(f.kind, f.where) for f in poppy.findings]
+    assert ("routine", "poppy-hv occurrence 1, Mon 13:30-14:00") in found
+    assert ("left alone", "poppy, Mon 13:27-16:36") in found
+    assert {subject for _, subject in found} >= {"poppy, Mon 13:27-13:30"}
 
 
 def test_unknown_client_or_household() -> None:

@@ -1,7 +1,9 @@
 """Tidy pandas frames of a pattern: its sessions, journeys, KPIs and objective, and before against after.
 
 A *pattern* is a schedule document, a :class:`~scheduler.solver.SolveResult`, or placed
-sessions (``sessions_from_bookings(scenario)`` for today's bookings). Every figure comes from
+sessions (``sessions_from_bookings(scenario)`` for today's bookings; the KPI frames also take
+an evaluation, and ``evaluate_current(scenario)`` is today's with whoever must come along).
+Every figure comes from
 the independent validator's :class:`~scheduler.validate.Evaluation`, so the frames say what
 ``scheduler validate`` says.
 """
@@ -20,7 +22,8 @@ from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_fr
 from scheduler.solver import SolveResult
 from scheduler.travel import currency
 from scheduler.validate import CARER_KPI_KEYS, KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
-from scheduler.validate.plans import client_of, inside_routine, timetable
+from scheduler.validate.household import travelled
+from scheduler.validate.plans import Timetable, client_of, inside_routine, timetable
 from scheduler.weights import TERMS
 
 Pattern = ScheduleDoc | SolveResult | Sequence[PlacedSession]
@@ -82,9 +85,27 @@ def placed_sessions(scenario: Scenario, pattern: Pattern) -> tuple[PlacedSession
     return tuple(pattern)
 
 
+def as_document(scenario: Scenario, pattern: Pattern) -> Pattern:
+    """A solver's result as its schedule document (with its companions and itineraries); any
+    other pattern as it is."""
+    return pattern.to_doc(scenario) if isinstance(pattern, SolveResult) else pattern
+
+
+def pattern_timetable(scenario: Scenario, pattern: Pattern) -> Timetable:
+    """The validator's day plans of a pattern, with a schedule's companions and stays at home."""
+    pattern = as_document(scenario, pattern)
+    sessions = placed_sessions(scenario, pattern)
+    if isinstance(pattern, ScheduleDoc):
+        companions = companions_from_doc(scenario, pattern, sessions)
+        return timetable(scenario, sessions, companions, home_stays_from_doc(scenario, pattern))
+    return timetable(scenario, sessions)
+
+
 def evaluation(scenario: Scenario, pattern: Pattern) -> Evaluation:
-    """The validator's evaluation of a pattern (objective, terms and per-person figures); a
-    schedule document's companions and stays at home between stops count too."""
+    """The validator's evaluation of a pattern (objective, terms and per-person figures); the
+    companions and stays at home between stops of a schedule document or a solver's result
+    count too."""
+    pattern = as_document(scenario, pattern)
     sessions = placed_sessions(scenario, pattern)
     if isinstance(pattern, ScheduleDoc):
         companions = companions_from_doc(scenario, pattern, sessions)
@@ -132,9 +153,10 @@ def itineraries_frame(scenario: Scenario, pattern: Pattern) -> pd.DataFrame:
     Columns :data:`ITINERARY_COLUMNS`: ``kind`` client, carer or practitioner; ``origin`` and
     ``destination`` venue ids; the journey fits between ``leaves_after`` and ``arrives_by``
     (``"HH:MM"``); ``cost`` in currency units; ``touches_session`` when one end is a session
-    (the legs counted in the family travel figures).
+    (the legs counted in the family travel figures). A client travelling with a carer goes by
+    the carer's journey, and a schedule's companions and stays at home between stops count.
     """
-    t = timetable(scenario, placed_sessions(scenario, pattern))
+    t = pattern_timetable(scenario, pattern)
     rows = [
         {
             "kind": plan.person.kind,
@@ -145,8 +167,8 @@ def itineraries_frame(scenario: Scenario, pattern: Pattern) -> pd.DataFrame:
             "destination": scenario.venues[leg.destination].id,
             "leaves_after": format_time(leg.gap_start),
             "arrives_by": format_time(leg.gap_end),
-            "minutes": leg.minutes,
-            "cost": currency(leg.pence),
+            "minutes": travelled(t, plan, leg).minutes,
+            "cost": currency(travelled(t, plan, leg).pence),
             "touches_session": leg.touches_session,
         }
         for plan in t.plans

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scheduler.analysis.frames import Pattern, evaluation, placed_sessions
+from scheduler.analysis.frames import Pattern, as_document, evaluation, pattern_timetable, placed_sessions
 from scheduler.analysis.savings import CostsMore, KpiRow, carer_row, costs_more, figure_row
 from scheduler.clock import span_label
 from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Appointment, Carer, Client, Practitioner, Scenario
-from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_from_doc, sessions_from_bookings
+from scheduler.schedule import PlacedSession, companions_from_doc, sessions_from_bookings
 from scheduler.validate import KPI_KEYS, Evaluation, Report, Violation, check_sessions, validate
 from scheduler.validate.describe import day_text, join_words
 from scheduler.validate.household import outings
@@ -209,6 +209,7 @@ def whole_picture(
     and ``ScheduleError`` for a schedule document that does not refer to the scenario.
     """
     clients = select_clients(scenario, client=client, household=household)
+    pattern = None if pattern is None else as_document(scenario, pattern)
     sessions = None if pattern is None else placed_sessions(scenario, pattern)
     ids = {c.id for c in clients}
     appointments = tuple(a for a in scenario.appointments if scenario.clients[a.client].id in ids)
@@ -255,13 +256,11 @@ def _checked(
     and stays at home count; none without a pattern)."""
     if pattern is None:
         return None, None, ()
-    sessions = placed_sessions(scenario, pattern)
+    t = pattern_timetable(scenario, pattern)
     if isinstance(pattern, ScheduleDoc):
         checked = validate(scenario, pattern)
-        along = companions_from_doc(scenario, pattern, sessions)
-        t = timetable(scenario, sessions, along, home_stays_from_doc(scenario, pattern))
         return t, checked.evaluation, checked.violations
-    return timetable(scenario, sessions), evaluation(scenario, pattern), check_sessions(scenario, sessions)
+    return t, evaluation(scenario, pattern), check_sessions(scenario, placed_sessions(scenario, pattern))
 
 
 def longest_away(t: Timetable, carer: Carer) -> str | None:

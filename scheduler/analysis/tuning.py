@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scheduler.analysis.frames import evaluation
 from scheduler.contract.errors import did_you_mean
 from scheduler.loader import load_scenario
 from scheduler.solver import solve
-from scheduler.validate import evaluate_sessions
 from scheduler.weights import TERMS
 
 WEIGHT_PREFIX = "w_"
@@ -108,7 +108,7 @@ def _solve_row(job: tuple[dict[str, Any], float, int]) -> dict[str, Any]:
     row |= {"status": result.status, "objective": result.objective, "solve_seconds": result.runtime}
     if not result.has_schedule:
         return row | dict.fromkeys((*TERMS, *TOTAL_KPIS), float("nan"))
-    figures = evaluate_sessions(scenario, result.sessions)
+    figures = evaluation(scenario, result)
     row |= figures.raw
     return row | {key: sum(kpis[key] for kpis in figures.kpis.values()) for key in TOTAL_KPIS}
 

@@ -349,6 +349,9 @@ class Circuits:
             for chosen in self._escorted(legs, c.mode):
                 if chosen is None:
                     continue
+                minutes = sum(leg.minutes for leg, _ in chosen)
+                if via_home and not self.rules.explaining and a.earliest + a.duration + minutes > b.latest:
+                    continue  # no time to go home and back, going by the starts pre-solve left
                 escorts = [lit for _, lit in chosen if lit is not None]
                 candidates.append((tuple(leg for leg, _ in chosen), via_home, escorts))
         if not candidates:
@@ -419,6 +422,18 @@ class Circuits:
         self.rules.enforce(constraint.only_enforce_if(literal), group)
 
     # ------------------------------------------------------------- away from home
+
+    def away_disjoint(self, c: DayCircuit) -> bool:
+        """True when the stretches of :meth:`away` never overlap one another: the data's fixed
+        stops do not overlap and leave time for their journeys (otherwise a fault of the data,
+        which no decision mends, could make two of them overlap)."""
+        fixed = sorted((n.earliest, i) for i, n in enumerate(c.nodes) if i and n.present is None)
+        for (_, i), (_, j) in itertools.pairwise(fixed):
+            a = c.nodes[i]
+            longest = max((r.minutes for r in c.routes.get((i, j), [])), default=0)
+            if a.earliest + a.duration + longest > c.nodes[j].earliest:
+                return False
+        return True
 
     def away(self, c: DayCircuit) -> list[Away]:
         """The stretches the person of ``c`` is away from their depot, as the validator times

@@ -283,18 +283,22 @@ class Objective:
         m = self.v.model
         a, b = c.nodes[i], c.nodes[j]
 
+        def on(node: int) -> BoolVar:
+            # A route at a companion's stop is on a companion's outing whenever it is taken.
+            return r.literal if c.nodes[node].companion else self._both(r.literal, flag[node])
+
         def counted(node: int, minutes: int) -> None:
             if minutes and node in flag:
-                self.terms.add("accompanying_minutes", minutes * self._both(r.literal, flag[node]))
+                self.terms.add("accompanying_minutes", minutes * on(node))
 
         if r.via_home:
             counted(i, r.legs[0].minutes)
             counted(j, r.legs[1].minutes)
         elif i in flag and j in flag:
             gap = m.new_int_var(0, MINUTES_PER_DAY, "")
-            on = self._both(r.literal, flag[i])
-            m.add(gap == b.start - a.end).only_enforce_if(on)
-            m.add(gap == 0).only_enforce_if(on.negated())
+            waiting = on(i)
+            m.add(gap == b.start - a.end).only_enforce_if(waiting)
+            m.add(gap == 0).only_enforce_if(waiting.negated())
             self.terms.add("accompanying_minutes", gap)
         elif j in flag:
             counted(j, r.minutes)

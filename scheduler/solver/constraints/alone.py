@@ -84,9 +84,12 @@ def _keep_company(
             continue
         minder_day = carers.get((minder.index, g))
         minder_away = [] if minder_day is None else [p.interval for p in b.circuits.away(minder_day)]
+        together = minder_day is None or b.circuits.away_disjoint(minder_day)
         # At home with the minder: the minder is out at no moment of it, nor the client elsewhere.
         for stretch in at_home[minder.index]:
-            for other in [*minder_away, *elsewhere]:
+            if together:
+                m.add_no_overlap([stretch, *minder_away])
+            for other in [*elsewhere, *([] if together else minder_away)]:
                 m.add_no_overlap([stretch, other])
 
 

@@ -44,9 +44,14 @@ def add_flexible_routines(b: Building) -> None:
             free = v.model.new_optional_fixed_size_interval_var(start, r.duration, b.rules.holds(group), "")
             v.model.add_no_overlap([free, *sessions, *journeys])
             if r.place is not None:
-                # Apart from each stretch away (which may overlap a session inside a routine).
-                for piece in b.circuits.away(circuit):
-                    v.model.add_no_overlap([free, piece.interval])
+                # Apart from the stretches away (one of which may hold a session inside a
+                # routine, so they are not in the constraint above).
+                away = [piece.interval for piece in b.circuits.away(circuit)]
+                if b.circuits.away_disjoint(circuit):
+                    v.model.add_no_overlap([free, *away])
+                else:
+                    for stretch in away:
+                        v.model.add_no_overlap([free, stretch])
 
 
 def _journey_intervals(b: Building, circuit: DayCircuit) -> list[cp_model.IntervalVar]:
