@@ -89,9 +89,20 @@ def _missing_days(scenario: Scenario, presolved: Presolved, appt: Appointment) -
             + "; ".join(lost)
             + "."
             + window_note
+            + _joint_note(appt)
             + _diaries(scenario, appt)
         )
     return None
+
+
+def _joint_note(appt: Appointment) -> str:
+    """For a joint session by roles: that no combination of its practitioners is free together."""
+    if not appt.roles:
+        return ""
+    return (
+        f" It is a joint session of one {' and one '.join(appt.roles)}, different people at once: "
+        "no combination of practitioners taking those roles is free together where it can go."
+    )
 
 
 def _diaries(scenario: Scenario, appt: Appointment) -> str:
