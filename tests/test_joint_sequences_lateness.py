@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.analysis.picture import providers
 from scheduler.calendar import render_feed, revise
 from scheduler.clock import parse_time
 from scheduler.errors import ScenarioError
@@ -395,3 +396,8 @@ def test_a_joint_sessions_feed_event_names_everyone_attending() -> None:
     for key in ("client-jo", "practitioner-ana", "practitioner-bo"):
         feed = render_feed(solved.scenario, solved.doc, key, revisions=revisions).decode()
         assert "With: Ana (therapist) and Bo (ot)" in feed.replace("\r\n ", ""), key
+
+
+def test_the_whole_picture_names_a_joint_sessions_providers_by_role() -> None:
+    s = load_scenario(joint(base()))
+    assert providers(s, s.appointments[0]) == ("any therapist", "any ot")
