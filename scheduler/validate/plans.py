@@ -118,12 +118,6 @@ class Leg:
         """True when at least one end of the leg is a session stop."""
         return any(stop is not None and stop.is_session for stop in (self.origin_stop, self.destination_stop))
 
-    @property
-    def touches_plan(self) -> bool:
-        """True when at least one end of the leg is a stop the plan gives (a session, or a
-        companion's stop)."""
-        return any(stop is not None and stop.is_planned for stop in (self.origin_stop, self.destination_stop))
-
 
 @dataclass(frozen=True)
 class DayPlan:
