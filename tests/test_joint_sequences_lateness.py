@@ -21,6 +21,7 @@ from scheduler.clock import parse_time
 from scheduler.errors import ScenarioError
 from scheduler.loader import load_scenario
 from scheduler.schedule import read_schedule, sessions_from_doc
+from scheduler.solver import Method
 from scheduler.solver.constraints.places import add_client_days
 from scheduler.solver.constraints.rooms import add_rooms
 from scheduler.solver.constraints.sequences import add_sequences
@@ -29,6 +30,7 @@ from tests.builders import (
     add_appointment,
     add_client,
     appointment,
+    client,
     practitioner,
     scenario_dict,
     schedule_dict,
@@ -172,6 +174,12 @@ def test_a_cycle_of_sequences_is_refused() -> None:
     d = hydro_then_physio(base())
     appointment(d, "hydro")["after"] = {"appointment": "physio", "min_gap": 30, "max_gap": 60}
     assert any("the sequences make a cycle (hydro -> physio -> hydro)" in p for p in problems(d))
+
+
+def test_also_roles_repeating_the_role_is_a_located_error() -> None:
+    d = base()
+    practitioner(d, "bo")["also_roles"] = ["ot"]
+    assert "practitioners[1].also_roles: lists a role twice (role included)" in problems(d)
 
 
 def test_a_joined_pair_without_a_shared_venue_is_refused() -> None:
@@ -360,6 +368,39 @@ def test_a_sequence_and_a_joined_pair_are_solved_within_their_gaps() -> None:
     first, second = solved.only("nurse1"), solved.only("nurse2")
     assert (first.day, first.venue) == (second.day, second.venue)
     assert 5 <= parse_time(second.start) - parse_time(first.start) <= 10
+
+
+def test_a_double_visit_at_the_same_time_is_solved_with_both_at_once() -> None:
+    d = double_visit(base(), min_gap=0, max_gap=0)
+    solved = solve_checked(d)
+    first, second = solved.only("nurse1"), solved.only("nurse2")
+    assert (first.day, first.start, first.venue) == (second.day, second.start, second.venue)
+
+
+def test_a_third_visit_cannot_squeeze_into_a_double_visit() -> None:
+    d = base()
+    add_appointment(d, "visit", duration=30, venues=["home"], practitioners=["bo"])
+    double_visit(d, min_gap=0, max_gap=0)
+    for appt in d["appointments"]:
+        appt["window"] = {"days": ["mon"], "earliest": "09:00", "latest": "10:00"}
+    solved = solve_checked(d)  # 20 min together, then 30 min: both fit in the hour, one after the other
+    assert solved.status == "optimal"
+    appointment(d, "visit")["duration"] = 45
+    assert solve_checked(d).status == "infeasible"
+
+
+def test_lateness_of_two_households_laid_out_group_by_group_keeps_an_honest_bound() -> None:
+    d = base()
+    add_client(d, "kim", "Kim", {"clinic": 20, "school": 10})
+    client(d, "kim")["carers"] = []  # a group of her own
+    d["practitioners"].append({"id": "cy", "name": "Cy", "role": "therapist", "home_visits": True})
+    add_appointment(d, "kim-visit", client="kim", venues=["home"], duration=20, practitioners=["cy"])
+    double_visit(d)
+    for appt in d["appointments"]:
+        appt["window"] = {"days": ["mon"], "earliest": "10:00", "start_by": "09:00"}
+    solved = solve_checked(d, method=Method.GROUPS)  # checks the bound is not above the objective
+    assert solved.result.has_schedule
+    assert solved.components["max_lateness"] >= 65
 
 
 def test_a_sequence_its_windows_cannot_keep_is_explained_by_name() -> None:
