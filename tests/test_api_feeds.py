@@ -303,13 +303,13 @@ def together(scenario: Scenario, **_: Any) -> SolveResult:
         home = scenario.clients[client].home
         minutes = travel.minutes(home, s.venue, "public")
         legs = (
-            Leg(home, s.venue, s.start - minutes, s.start, minutes, 0),
-            Leg(s.venue, home, s.end, s.end + minutes, minutes, 0),
+            Leg(home, s.venue, s.start - minutes, s.start, minutes, 0, "public"),
+            Leg(s.venue, home, s.end, s.end + minutes, minutes, 0, "public"),
         )
         people: list[tuple[PersonKind, int]] = [("client", client)]
         if s.carer is not None:
             people.append(("carer", s.carer))
-        itineraries.extend(Itinerary(kind, index, s.week, s.day, "public", legs) for kind, index in people)
+        itineraries.extend(Itinerary(kind, index, s.week, s.day, legs) for kind, index in people)
     return SolveResult("feasible", 1.0, 1.0, 0.01, sessions=sessions, itineraries=tuple(itineraries))
 
 

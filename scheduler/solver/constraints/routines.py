@@ -32,7 +32,10 @@ def add_flexible_routines(b: Building) -> None:
             continue
         b.budget.check()
         journeys = _journey_intervals(b, circuit)
-        sessions = [v.session[o.index] for o in v.index.options_by_client_day.get((client.index, g), [])]
+        sessions = [
+            v.stop_interval(o, v.chosen[o.index])
+            for o in v.index.options_by_client_day.get((client.index, g), [])
+        ]
         for k, r in flexible:
             assert r.place in (None, client.home), "solve() refuses routines at another place"
             assert r.duration is not None
