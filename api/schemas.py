@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.models import JobOutcome, JobStatus
 from scheduler.calendar import MAX_REMINDER_MINUTES
@@ -126,6 +126,16 @@ class IssuedFeed(FeedPublic):
     changed: bool = Field(description="Whether this publication changed the feed's calendar.")
 
 
+def _whole(value: object) -> object:
+    """JSON has one kind of number: ``15.0`` is the whole number 15 (as JSON Schema's
+    ``integer`` says); ``15.5``, ``"15"`` and ``true`` stay what they are, and are refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Minutes = Annotated[int, BeforeValidator(_whole)]
+"""A whole number of minutes, written ``15`` or ``15.0``."""
+
+
 class PublishOptions(ApiModel):
     """What the published feeds show besides the sessions; without a body, neither."""
 
@@ -136,7 +146,7 @@ class PublishOptions(ApiModel):
         'session, going home between stops included: "Mum, Alfie and Poppy: Leave home for North '
         "Clinic, 25 min by public transport\"; a journey made together is one event in a household's feed.",
     )
-    reminder_minutes: int | None = Field(
+    reminder_minutes: Minutes | None = Field(
         None,
         strict=True,
         ge=0,

@@ -321,7 +321,7 @@ def test_publish_options_add_journeys_and_reminders_to_family_feeds(tmp_path: Pa
             "Occupational therapy – Ava"
         ]
         assert not any(c.walk("VALARM") for c in plain.values())
-        options = {"journeys": True, "reminder_minutes": 30}
+        options = {"journeys": True, "reminder_minutes": 30.0}  # JSON's 30.0 is the whole number 30
         schedule_id = solved(api, scenario_id)["schedule_id"]
         response = api.client.post(f"/v1/schedules/{schedule_id}/publish", headers=api.auth, json=options)
         assert response.status_code == 200, response.text

@@ -25,8 +25,8 @@ from api.runner import SolveFunction
 from api.security import create_tenant, issue_key
 from api.settings import Settings
 from scheduler.model import Scenario
-from scheduler.schedule import sessions_from_bookings
 from scheduler.solver.result import Progress, SolveResult
+from scheduler.validate.objective import current_timetable
 
 TINY: dict[str, Any] = {
     "name": "Ava's week",
@@ -84,11 +84,12 @@ def keep_current(
     stop: threading.Event | None = None,
     cluster: str | None = None,
 ) -> SolveResult:
-    """A solver double: the pattern is today's bookings (deterministic and instant)."""
-    sessions = sessions_from_bookings(scenario)
+    """A solver double: the pattern is today's bookings, with whoever must come along to them
+    (deterministic and instant)."""
+    today = current_timetable(scenario)
     if on_progress is not None:
         on_progress(Progress(elapsed=0.01, objective=1.0, bound=1.0, solutions=1))
-    return SolveResult("feasible", 1.0, 1.0, 0.01, sessions=sessions)
+    return SolveResult("feasible", 1.0, 1.0, 0.01, sessions=today.sessions, companions=today.companions)
 
 
 def until_stopped(

@@ -323,7 +323,7 @@ def test_the_picture_page_says_where_the_new_pattern_costs_more_and_why(tmp_path
         "<li><strong>sessions moved from today&#39;s bookings</strong>: 0 today, 7 in the new pattern "
         "(7 more (worse))</li>"
     ) in page
-    assert "<li>Today&#39;s bookings break rules 11 times, so today&#39;s figures are of a week" in page
+    assert "<li>Today&#39;s bookings break rules 23 times, so today&#39;s figures are of a week" in page
     assert "<li>By the scenario&#39;s weights (how much each figure counts), what got worse weighs" in page
 
 

@@ -36,9 +36,12 @@ FIGURE_WORDS: dict[str, tuple[str, str]] = {
     "accompanying_minutes": ("time away as a companion at someone else's appointment", "minutes"),
     "practitioner_travel_minutes": ("practitioners' travel", "minutes"),
     "dropped_optional": ("optional appointments left out", "count"),
+    "total_lateness": ("minutes late, all sessions together", "minutes"),
+    "max_lateness": ("the latest start past its time", "minutes"),
     CARER_AWAY: ("time away from home", "minutes"),
 }
 """Each figure in a coordinator's words, and its unit (``count``, ``minutes`` or ``money``)."""
+assert set(TERMS) <= set(FIGURE_WORDS), "every objective term needs its words"
 
 LOWER_IS_BETTER = frozenset({*TERMS, CARER_AWAY})
 """The figures the report judges (every objective term, and carers' time away); the others
