@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from scheduler.clock import DAY_NAMES, span_label
-from scheduler.model import Appointment, Client, Scenario, Span, WeeklyHours
+from scheduler.model import Appointment, Carer, Client, Scenario, Span, WeeklyHours
 from scheduler.schedule import PlacedSession
 from scheduler.solver import starts as st
 from scheduler.solver.cpsat import Budget
@@ -260,7 +260,7 @@ class Presolver:
                     f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
                 )
                 yield k, n
-        yield None, self._as_stop(appt, client, day, venue, common)
+        yield None, self._as_stop(appt, client, day, venue, common, carer)
 
     def _common(
         self, appt: Appointment, week: int, day: int, venue: int, pracs: tuple[int, ...], carer: int | None
@@ -310,10 +310,12 @@ class Presolver:
         return n
 
     def _as_stop(
-        self, appt: Appointment, client: Client, day: int, venue: int, common: _Narrowing
+        self, appt: Appointment, client: Client, day: int, venue: int, common: _Narrowing, carer: int | None
     ) -> _Narrowing:
         """A session that is its own stop: in a gap between the day's fixed routines, with the
-        journeys from the stop before it and to the stop after it (home at either end)."""
+        journeys from the stop before it and to the stop after it (home at either end). A
+        supervised client goes with ``carer``, by the carer's mode, from home and back home
+        (from a routine elsewhere, home first by their own mode: nobody collects them there)."""
         n = common.branch()
         fixed = client.fixed_routines_on(day)
         for routine in fixed:
@@ -322,28 +324,64 @@ class Presolver:
                 f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
             ):
                 return n
-        if client.travel_mode not in self.metric_modes or client.supervision != "none":
-            # A supervised client travels by their carer's mode, and may go home between stops.
+        escort = None if client.supervision == "none" or carer is None else self.s.carers[carer]
+        modes = {client.travel_mode} | ({escort.travel_mode} if escort is not None else set())
+        if not modes <= self.metric_modes or (client.supervision != "none" and escort is None):
             return n
         h = self.s.horizon
         stops = [(h.day_start, h.day_start, client.home), *((r.span.start, r.span.end, r.at) for r in fixed)]
         stops.append((h.day_end, h.day_end, client.home))
         gaps: list[tuple[int, int]] = []
         for (_, prev_end, prev_place), (next_start, _, next_place) in itertools.pairwise(stops):
-            there = self.travel.find(prev_place, venue, client.travel_mode)
-            back = self.travel.find(venue, next_place, client.travel_mode)
+            there = self._journey(client, prev_place, venue, escort, to_session=True)
+            back = self._journey(client, venue, next_place, escort, to_session=False)
             if there is None or back is None:
                 # Metric travel: a venue without coordinates is reached from nowhere else.
                 continue
-            gaps.extend(st.between(prev_end + there.minutes, next_start - back.minutes - appt.duration))
-        n.apply(partial(st.intersect, b=st.union(gaps)), self._journeys_fact(client, day, venue))
+            gaps.extend(st.between(prev_end + there, next_start - back - appt.duration))
+        n.apply(partial(st.intersect, b=st.union(gaps)), self._journeys_fact(client, day, venue, escort))
         return n
 
-    def _journeys_fact(self, client: Client, day: int, venue: int) -> str:
-        """``"Finley travels by walk: home to Hospital 25 min, Redwell School to Hospital 70 min"``."""
+    def _journey(
+        self, client: Client, origin: int, destination: int, escort: Carer | None, *, to_session: bool
+    ) -> int | None:
+        """Minutes from ``origin`` to ``destination``, the session's venue being the destination
+        (``to_session``) or the origin, the other end a routine's place or home: straight by the
+        client's own mode; or, with an ``escort``, through home: by the escort's mode between
+        home and the session, by the client's own between home and a routine elsewhere (the
+        school run)."""
+        if escort is None:
+            journey = self.travel.find(origin, destination, client.travel_mode)
+            return None if journey is None else journey.minutes
+        home = client.home
+        legs = (
+            [(origin, home, client.travel_mode), (home, destination, escort.travel_mode)]
+            if to_session
+            else [(origin, home, escort.travel_mode), (home, destination, client.travel_mode)]
+        )
+        total = 0
+        for a, b, mode in legs:
+            if a == b:
+                continue
+            journey = self.travel.find(a, b, mode)
+            if journey is None:
+                return None
+            total += journey.minutes
+        return total
+
+    def _journeys_fact(self, client: Client, day: int, venue: int, escort: Carer | None) -> str:
+        """``"Finley travels by walk: home to Hospital 25 min, Redwell School to Hospital 70 min"``;
+        with an escort, ``"Alfie goes with Mum by public from home (from a routine elsewhere,
+        home first): home to North Clinic 12 min"``."""
         places = [client.home, *(r.at for r in client.fixed_routines_on(day))]
-        mode = client.travel_mode
+        mode = client.travel_mode if escort is None else escort.travel_mode
         there = self.s.venues[venue].name
+        if escort is not None:
+            journey = _minutes_text(self.travel.find(client.home, venue, mode))
+            return (
+                f"{client.name} goes with {escort.name} by {mode} from home (from a routine "
+                f"elsewhere, home first): home to {there} {journey}"
+            )
         legs = ", ".join(
             f"{self._place_name(client, p)} to {there} {_minutes_text(self.travel.find(p, venue, mode))}"
             for p in dict.fromkeys(places)
