@@ -224,8 +224,8 @@ class PatternModel:
                 continue  # between two fixed stops, a journey the data gives no time for (its fault)
             if prev in c.departures:
                 depart = outcome.value(c.departures[prev][0])
-            elif prev == 0:
-                depart = outcome.value(b.start) - leg.minutes
+            elif c.at_home(prev):
+                depart = outcome.value(b.start) - leg.minutes  # leaving home as late as it may
             else:
                 depart = outcome.value(a.end)
             legs.append(as_leg(leg, depart))

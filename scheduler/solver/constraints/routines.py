@@ -84,7 +84,13 @@ def _journey_intervals(b: Building, circuit: DayCircuit) -> list[cp_model.Interv
         end = m.new_int_var(0, MINUTES_PER_DAY, "")
         m.add(start >= (a.end if i != 0 else h.day_start))
         for j, r, _ in durations:
-            m.add(end <= (circuit.nodes[j].start if j != 0 else h.day_end)).only_enforce_if(r.literal)
+            z = circuit.nodes[j]
+            m.add(end <= (z.start if j != 0 else h.day_end)).only_enforce_if(r.literal)
+            if r.legs and r.legs[0].escort is not None:
+                # Travelling with a carer is travelling when the carer does: from home as late
+                # as the stop allows, otherwise straight after the stop it leaves.
+                leave = z.start - r.minutes if circuit.at_home(i) else a.end
+                m.add(start == leave).only_enforce_if(r.literal)
         presence = a.present if a.present is not None else m.new_constant(1)
         out.append(m.new_optional_interval_var(start, size, end, presence, ""))
         circuit.departures[i] = (start, end)
