@@ -132,8 +132,8 @@ def _whole(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-Minutes = Annotated[int, BeforeValidator(_whole)]
-"""A whole number of minutes, written ``15`` or ``15.0``."""
+ReminderMinutes = Annotated[int, Field(strict=True, ge=0, le=MAX_REMINDER_MINUTES), BeforeValidator(_whole)]
+"""Minutes before leaving, a whole number written ``15`` or ``15.0``."""
 
 
 class PublishOptions(ApiModel):
@@ -146,11 +146,8 @@ class PublishOptions(ApiModel):
         'session, going home between stops included: "Mum, Alfie and Poppy: Leave home for North '
         "Clinic, 25 min by public transport\"; a journey made together is one event in a household's feed.",
     )
-    reminder_minutes: Minutes | None = Field(
+    reminder_minutes: ReminderMinutes | None = Field(
         None,
-        strict=True,
-        ge=0,
-        le=MAX_REMINDER_MINUTES,
         description="Family feeds' events remind (an alarm) this many minutes before leaving: on each "
         "journey that leaves for a session, and on each session the feed shows no such journey to. "
         "Null: no reminders.",
