@@ -108,7 +108,8 @@ class DaskEngine:
             else:
                 self.client = Client(address, timeout=STARTUP_TIMEOUT_S)
             self.slots = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
-            [self._context] = self.client.scatter([context], broadcast=True, hash=False)
+            self._context_value = context
+            self._context = self._scatter()
         except (OSError, TimeoutError) as error:
             self.close()
             raise ClusterError(where, str(error) or type(error).__name__) from error
@@ -117,11 +118,17 @@ class DaskEngine:
             raise
         self.threads_per_task = 1
 
+    def _scatter(self) -> Any:
+        """The context on every worker (a worker that dies takes only its own copy)."""
+        [future] = self.client.scatter([self._context_value], broadcast=True, hash=False)
+        return future
+
     def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
         """Submit every item, wait for all (or a stop), answers in order. A stop cancels what
         has not finished (each task also ends by its own time limit); an item whose result
-        was lost with its worker is submitted again, once; one whose workers kept dying
-        answers None; any other error in a task is raised here."""
+        was lost with its worker is submitted again, once, with the context scattered again if
+        the cluster lost it too; one whose workers kept dying answers None; any other error in
+        a task is raised here."""
         from distributed import KilledWorker
 
         answers: list[A | None] = [None] * len(items)
@@ -141,6 +148,8 @@ class DaskEngine:
             pending = [n for n in pending if answers[n] is None]
             if not pending:
                 break
+            if self._context.status != "finished":
+                self._context = self._scatter()
         return answers
 
     def close(self) -> None:
