@@ -34,6 +34,7 @@ from tests.builders import (
     add_journey,
     appointment,
     client,
+    companion,
     household_dict,
     schedule_dict,
     session,
@@ -225,6 +226,51 @@ def test_grandma_then_dad_minding_the_baby_while_the_carer_is_out_holds() -> Non
     assert left_behind(grandma_then_dad(), *ALONE).feasible()
 
 
+def both_out() -> tuple[dict[str, Any], list[Offer]]:
+    """Dad (Mia's other carer) takes Kim (of the same home) to school while Sam takes Jo to the
+    clinic, both at 10:00 (Sam out 09:40-11:20, Dad 09:50-11:10)."""
+    d = with_dad()
+    d["clients"].append({"id": "kim", "name": "Kim", "home": "jo-home", "carers": ["dad"]})
+    add_appointment(d, "kim-therapy", client="kim", practitioners=["bo"], needs_carer=True, venues=["school"])
+    return d, [*AT_THE_CLINIC, ("kim-therapy", 0, "school", ("bo",), "dad")]
+
+
+BOTH_OUT = [
+    session("therapy", "mon", "10:00", carer="sam"),
+    session("kim-therapy", "mon", "10:00", "school", practitioners=("bo",), carer="dad"),
+]
+
+
+def test_the_validator_accepts_the_baby_along_with_one_carer_while_the_other_is_out_too() -> None:
+    d, _ = both_out()
+    along = companion("mia", "sam", "therapy", "mon", "10:00", "11:00")
+    schedule = schedule_dict(d, BOTH_OUT, accompanying=[along])
+    assert validate(load_scenario(d), read_schedule(schedule)).violations == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule 10 covers a carer's outing only with that carer (alone._with_carer): Mia out with "
+    "Sam for the whole of Dad's outing is refused, though docs/rules.md (a) counts another carer",
+)
+def test_the_baby_along_with_one_carer_while_the_other_is_out_too_holds() -> None:
+    d, offers = both_out()
+    m = therapy(d, offers, "10:00", *ALONE)
+    m.choose(m.option("kim-therapy"), "10:00")
+    m.comes_along("mia", "sam", "therapy", "clinic")
+    assert m.feasible()
+
+
+def test_the_baby_along_with_neither_carer_while_both_are_out_cannot_hold() -> None:
+    d, offers = both_out()
+    for families, holds in ((ALONE, False), (ESCORT, True)):
+        m = therapy(d, offers, "10:00", *families)
+        m.choose(m.option("kim-therapy"), "10:00")
+        m.comes_along("mia", "sam", "therapy", "clinic", comes=False)
+        m.comes_along("mia", "dad", "kim-therapy", "school", comes=False)
+        assert m.feasible() is holds
+
+
 def test_a_home_visit_is_no_outing_the_baby_stays_with_the_carer() -> None:
     assert therapy(household_dict(), AT_HOME, "10:00", *ALONE).feasible()
 
@@ -381,3 +427,15 @@ def test_a_client_who_never_travels_alone_is_shown_travelling_with_the_carer(who
             ("clinic", "jo-home", "11:00", "11:20"),
         ]
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the model refuses it (see test_the_baby_along_with_one_carer_while_the_other_is_out_too_holds)",
+)
+def test_the_baby_along_with_one_carer_while_the_other_is_out_too_is_planned() -> None:
+    d, _ = both_out()
+    appointment(d, "therapy")["venues"] = ["clinic"]
+    pinned(d, "therapy", "10:00", "clinic")
+    pinned(d, "kim-therapy", "10:00", "school")
+    assert solve_checked(d, time_limit=10, workers=2, seed=1).status == "optimal"
