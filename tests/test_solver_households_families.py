@@ -366,6 +366,49 @@ def test_a_gap_too_short_to_go_home_keeps_the_straight_route() -> None:
     assert solved.doc.kpis["jo"].waiting_minutes == 10
 
 
+def test_a_carer_who_lives_elsewhere_cannot_take_the_client_and_rule_9_says_why() -> None:
+    d = sam_lives_elsewhere()
+    appointment(d, "therapy")["venues"] = ["clinic"]
+    solved = solve_checked(d, time_limit=10, workers=2, seed=1)
+    assert solved.status == "infeasible"
+    assert "Jo never travels alone" in solved.explanation
+
+
+def test_a_session_pinned_straight_after_school_is_refused_by_rule_9() -> None:
+    d = at_school(jo_only())
+    appointment(d, "therapy")["venues"] = ["clinic"]
+    pinned(d, "therapy", "15:20", "clinic")
+    solved = solve_checked(d, time_limit=10, workers=2, seed=1)
+    assert solved.status == "infeasible"
+    assert "Jo never travels alone" in solved.explanation
+
+
+def test_after_school_the_client_goes_home_first_then_out_with_the_carer() -> None:
+    d = at_school(jo_only())
+    appointment(d, "therapy").update(venues=["clinic"], window={"days": ["mon"], "earliest": "15:00"})
+    solved = solve_checked(d, time_limit=10, workers=2, seed=1)
+    assert solved.status == "optimal"
+    assert solved.only("therapy").start == "15:30"
+    assert legs(solved, "jo")[1:] == [
+        ("school", "jo-home", "15:00", "15:10"),
+        ("jo-home", "clinic", "15:10", "15:30"),
+        ("clinic", "jo-home", "16:30", "16:50"),
+    ]
+
+
+def test_a_session_inside_school_needs_no_journey_the_carer_comes_to_it() -> None:
+    d = at_school(jo_only())
+    client(d, "jo")["routines"][0]["allows_sessions"] = True
+    appointment(d, "therapy")["venues"] = ["school"]
+    pinned(d, "therapy", "11:00", "school")
+    solved = solve_checked(d, time_limit=10, workers=2, seed=1)
+    assert solved.status == "optimal"
+    assert legs(solved, "sam") == [
+        ("jo-home", "school", "10:50", "11:00"),
+        ("school", "jo-home", "12:00", "12:10"),
+    ]
+
+
 def test_the_accompanying_minutes_of_one_outing_count_its_travel_and_waiting() -> None:
     # Mia comes along 09:40-12:35: travel 20 + 15 + 10, waiting 10, the two sessions 120.
     solved = solve_checked(therapy_then_speech(household_dict(), "11:25"), time_limit=10, workers=2, seed=1)
