@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.clock import parse_time
 from scheduler.loader import load_scenario
-from scheduler.model import Scenario
+from scheduler.model import PersonKind, Scenario
 from scheduler.solver.circuits import Circuits
 from scheduler.solver.constraints import Building, Family
 from scheduler.solver.constraints.carers import add_carer_days
@@ -45,6 +45,7 @@ class FamilyModel:
 
     scenario: Scenario
     v: Variables
+    circuits: Circuits
 
     def option(self, appointment_id: str, day: int = 0, **fields: Any) -> Option:
         """The first option of ``appointment_id`` on ``day`` matching ``fields``."""
@@ -69,6 +70,43 @@ class FamilyModel:
         outcome = run(self.v.model, SearchParams(10.0), Budget.starting_now(10.0))
         assert outcome.status is not SearchStatus.UNKNOWN
         return outcome.status.has_solution
+
+    def comes_along(
+        self,
+        client_id: str,
+        carer_id: str,
+        appointment_id: str,
+        venue: str,
+        *,
+        day: int = 0,
+        comes: bool = True,
+    ) -> None:
+        """Fix whether ``client_id`` comes along with ``carer_id`` to ``appointment_id``'s
+        session at ``venue`` on ``day`` (version 2)."""
+        key = (self._appointment(appointment_id), day, self._index("venue", venue))
+        client = next(c.index for c in self.scenario.clients if c.id == client_id)
+        self.v.model.add(self.v.companion[(client, self._index("carer", carer_id), key)] == int(comes))
+
+    def goes_home(self, kind: PersonKind, person_id: str, *, day: int = 0, between: bool = True) -> None:
+        """Fix whether ``person_id`` goes home between two stops on ``day`` (rule 11)."""
+        (circuit,) = (
+            c
+            for c in self.circuits.of_kind(kind)
+            if c.pattern_day == day and self._person(kind, c.person) == person_id
+        )
+        via_home = [r.literal for routes in circuit.routes.values() for r in routes if r.via_home]
+        if between:
+            self.v.model.add_bool_or(via_home)  # no such route at all: cannot hold
+        else:
+            self.v.model.add_bool_and([r.negated() for r in via_home])
+
+    def _person(self, kind: PersonKind, index: int) -> str:
+        s = self.scenario
+        if kind == "client":
+            return s.clients[index].id
+        if kind == "carer":
+            return s.carers[index].id
+        return s.practitioners[index].id
 
     def _appointment(self, appointment_id: str) -> int:
         return next(a.index for a in self.scenario.appointments if a.id == appointment_id)
@@ -113,10 +151,11 @@ def family(d: dict[str, Any], offers: list[Offer], *families: Family) -> FamilyM
     budget = Budget.starting_now(60)
     v = Variables(model, scenario, Presolved.of(options), scenario.appointments, (), budget)
     rules = Rules(model, explaining=False)
-    building = Building(v, rules, Circuits(v, rules, Travel(scenario)), budget)
+    circuits = Circuits(v, rules, Travel(scenario))
+    building = Building(v, rules, circuits, budget)
     for add in families:
         add(building)
-    return FamilyModel(scenario, v)
+    return FamilyModel(scenario, v, circuits)
 
 
 def with_kim(d: dict[str, Any]) -> dict[str, Any]:
