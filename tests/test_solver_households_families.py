@@ -451,12 +451,6 @@ def with_a_snack(d: dict[str, Any], client_id: str) -> dict[str, Any]:
     return d
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the itinerary of a client with a flexible routine that day times the leg from home "
-    "by where the model placed the journey for the routine (the earliest it can: 08:00), not "
-    "with the carer who takes them (09:40); the validator re-times legs and does not see it",
-)
 @pytest.mark.parametrize("who", ["jo", "mia"])
 def test_a_client_who_never_travels_alone_is_shown_travelling_with_the_carer(who: str) -> None:
     d = with_a_snack(jo_only() if who == "jo" else household_dict(), who)
