@@ -193,13 +193,13 @@ document = json.loads((DATA / "household.json").read_text())"""
     ),
     new_markdown_cell(
         "## The sweep\n\nA grid over the disruption and practitioner-travel weights (the other weights keep "
-        "the scenario's values). Each setting is one solve of at most 5 s on one core; settings run in "
+        "the scenario's values). Each setting is one solve of at most 15 s on one core; settings run in "
         "parallel processes."
     ),
     new_code_cell(
         """\
 grid = {"disruption": [5, 40, 200], "practitioner_travel_minutes": [0.5, 3]}
-frame = sweep(document, grid, time_limit=5)
+frame = sweep(document, grid, time_limit=15)
 columns = ["w_disruption", "w_practitioner_travel_minutes", "status", "trips", "disruption",
            "practitioner_travel_minutes", "family_travel_minutes", "pareto"]
 display(frame[columns])"""
