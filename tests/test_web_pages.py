@@ -253,6 +253,17 @@ def test_the_week_shows_today_and_the_new_pattern_for_every_kind_of_subject(api:
     assert client.get(f"/scenarios/{scenario_id}/week?pick=client:nobody").status_code == 404
 
 
+def test_the_week_of_a_baby_who_is_never_left_alone_shows_her_coming_along(api: Api) -> None:
+    scenario_id = create_scenario(api, HOUSEHOLD)
+    job = solved(api, scenario_id)
+    client, _ = web_client(api)
+    page = client.get(f"/scenarios/{scenario_id}/week?pick=client:poppy&schedule={job['schedule_id']}").text
+    # Today's bookings take Alfie out while Poppy has nobody else: she comes along, and her
+    # journeys are Mum's (by public transport).
+    assert "Coming along: Alfie Hughes: Occupational therapy" in page
+    assert "min by public" in page
+
+
 def test_a_two_week_pattern_shows_both_weeks(api: Api) -> None:
     fortnight = json.loads((Path(__file__).resolve().parent.parent / "data" / "fortnight.json").read_text())
     scenario_id = create_scenario(api, fortnight)

@@ -14,7 +14,8 @@ from typing import Literal
 from scheduler.clock import format_time
 from scheduler.model import PersonKind, Scenario
 from scheduler.schedule import PlacedSession
-from scheduler.validate.plans import DayPlan, Leg, Timetable, timetable
+from scheduler.validate.household import escort_of
+from scheduler.validate.plans import DayPlan, Leg, Timetable
 
 BlockKind = Literal["session", "journey", "routine", "busy"]
 SubjectKind = Literal["household", "client", "carer", "practitioner", "venue"]
@@ -114,17 +115,17 @@ def subjects(scenario: Scenario) -> dict[SubjectKind, list[tuple[str, str]]]:
 
 def week_grid(
     scenario: Scenario,
-    sessions: Sequence[PlacedSession],
+    t: Timetable,
     kind: GridKind,
     subject: str,
     routines: Sequence[Placed] = (),
 ) -> Grid:
-    """The grid of one person or venue (raises ``KeyError`` for an unknown one) over the pattern's days.
+    """The grid of one person or venue (raises ``KeyError`` for an unknown one) over the days of
+    the timetable ``t`` (its sessions, who comes along to them, and stays at home between stops).
 
     Routines and busy entries are drawn behind the sessions and journeys (lane -1: the whole
     day's width); the weekend is shown when something other than a routine falls on it.
     """
-    t = timetable(scenario, sessions)
     by_day: dict[tuple[int, int], list[Block]] = {}
     for week, day, block in _blocks(scenario, t, kind, subject, routines):
         by_day.setdefault((week, day), []).append(block)
@@ -213,8 +214,14 @@ def _plan_blocks(scenario: Scenario, t: Timetable, plan: DayPlan) -> Iterable[tu
             kind: BlockKind = "busy" if plan.person.kind == "practitioner" else "routine"
             where = scenario.venues[stop.place].name
             yield plan.week, plan.day, Block(kind, stop.start, stop.end, stop.label, f"at {where}")
+        elif stop.companion:
+            block = _session_block(scenario, stop.session, with_client=True)
+            yield plan.week, plan.day, replace(block, title=f"Coming along: {block.title}")
     for leg in t.journeys.legs(plan):
-        yield plan.week, plan.day, _journey_block(scenario, leg, plan.person.mode)
+        found = escort_of(t, plan, leg) if plan.person.kind == "client" else None
+        mode = plan.person.mode if found is None else found[0].travel_mode
+        minutes = leg.minutes if found is None else found[1].minutes
+        yield plan.week, plan.day, _journey_block(scenario, leg, minutes, mode)
 
 
 def _session_block(scenario: Scenario, s: PlacedSession, *, with_client: bool) -> Block:
@@ -229,8 +236,8 @@ def _session_block(scenario: Scenario, s: PlacedSession, *, with_client: bool) -
     return Block("session", s.start, s.end, f"{client}{appt.title}", detail)
 
 
-def _journey_block(scenario: Scenario, leg: Leg, mode: str) -> Block:
-    minutes = leg.minutes
+def _journey_block(scenario: Scenario, leg: Leg, minutes: int, mode: str) -> Block:
+    """A journey of ``minutes`` by ``mode`` (a client with a carer goes by the carer's)."""
     if leg.after is not None:
         start, end = leg.after.start - minutes, leg.after.start
     else:

@@ -342,7 +342,7 @@ def _escort_text(s: Scenario, _: Presolved, group: Group) -> str:
 def _alone_text(s: Scenario, _: Presolved, group: Group) -> str:
     client = s.clients[group.subject]
     carers = [s.carers[i] for i in client.carers]
-    ways = [f"comes along with {join_words(k.name for k in carers) or 'nobody'}"]
+    ways = [f"comes along with {join_words((k.name for k in carers), 'or') or 'nobody'}"]
     ways += [
         f"is at {r.name} {span_label(r.span.start, r.span.end)}"
         for r in client.routines

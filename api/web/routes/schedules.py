@@ -14,11 +14,14 @@ from api.routes.picture import picture_of
 from api.web.deps import PageError, UserDep, api_call, mine, render
 from api.web.session import WebUser
 from api.web.week import SUBJECT_KINDS, Placed, subjects, views, week_grid
+from scheduler.analysis.frames import pattern_timetable
 from scheduler.clock import parse_time
 from scheduler.contract.scenario import ALL_DAYS
 from scheduler.loader import load_scenario
-from scheduler.schedule import PlacedSession, read_schedule, sessions_from_bookings, sessions_from_doc
+from scheduler.schedule import read_schedule
 from scheduler.validate import KPI_KEYS
+from scheduler.validate.objective import current_timetable
+from scheduler.validate.plans import Timetable
 
 router = APIRouter(include_in_schema=False)
 PATTERNS = ("optimal", "feasible")
@@ -73,8 +76,8 @@ def week_page(
     names = dict(choices[kind])
     if subject not in names:
         raise PageError(404, f'no {kind} "{subject}" in this scenario')
-    today = sessions_from_bookings(scenario)
-    pattern: tuple[tuple[PlacedSession, ...], list[Placed]] | None = None
+    today = current_timetable(scenario)
+    pattern: tuple[Timetable, list[Placed]] | None = None
     if chosen is not None and chosen.status in PATTERNS:
         doc = read_schedule(chosen.document)
         placed = [
@@ -88,7 +91,7 @@ def week_page(
             )
             for r in doc.routines
         ]
-        pattern = (sessions_from_doc(scenario, doc), placed)
+        pattern = (pattern_timetable(scenario, doc), placed)
     rows = []
     for view_kind, view_id, view_name in views(scenario, kind, subject):
         grids = [("Today's bookings", week_grid(scenario, today, view_kind, view_id))]
