@@ -2,8 +2,10 @@
 
 For each size this prints the status, seconds (and of them, seconds pre-solving and building
 models), peak memory, objective, bound and gap, whether the independent validator accepts
-the pattern, and trips and family travel minutes against today's fragmented bookings (each
-agency booking alone), with their ratios. It also solves the bundled household example.
+the pattern, and trips, family travel minutes and accompanying minutes (a child never left
+alone brought along to a sibling's session) against today's fragmented bookings (each agency
+booking alone, with whoever must come along to them), with their ratios. It also solves the
+bundled household example.
 Each scenario is solved in a fresh process, so that its peak memory is its own. Figures,
 not pass/fail: machines are noisy.
 
@@ -37,6 +39,8 @@ DEFAULT_SIZES = (1, 5, 20, 50, 100)
 HOUSEHOLD_EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "household.json"
 
 Document = dict[str, Any]
+Pair = tuple[float | None, float | None]
+"""A figure today (``current`` bookings) and in the pattern; None where there is none."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,9 @@ class Row:
     bound: float | None
     gap: float | None
     violations: int | None
-    trips: tuple[float, float]
-    travel: tuple[float, float]
+    trips: Pair
+    travel: Pair
+    accompanying: Pair
 
 
 NOT_IDS = frozenset(
@@ -95,21 +100,20 @@ def _renamed(value: Any, ids: set[str], prefix: str, key: str | None = None) -> 
 def run_one(
     name: str, document: Document, limit: float, workers: int, seed: int, cluster: str | None = None
 ) -> Row:
-    """Solve one scenario, check it with the validator, and total trips and travel before and after."""
+    """Solve one scenario, check it with the validator, and total trips, travel and accompanying
+    minutes today and in the pattern."""
     scenario = load_scenario(document)
     started = time.monotonic()
     result = solve(scenario, time_limit=limit, workers=workers, seed=seed, cluster=cluster)
     seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    document_out = result.to_doc(scenario)
-    violations = len(validate(scenario, document_out).violations) if result.has_schedule else None
-    trips, travel = [0.0, 0.0], [0.0, 0.0]
-    for kpis in document_out.kpis.values():
-        trips[1] += kpis.trips
-        travel[1] += kpis.family_travel_minutes
-        before = kpis.before or {}
-        trips[0] += before.get("trips", 0.0)
-        travel[0] += before.get("family_travel_minutes", 0.0)
+    report = validate(scenario, result.to_doc(scenario) if result.has_schedule else None)
+    violations = len(report.violations) if result.has_schedule else None
+
+    def pair(term: str) -> Pair:
+        now, new = report.before, report.evaluation
+        return (None if now is None else now.raw[term], None if new is None else new.raw[term])
+
     return Row(
         name,
         len(scenario.appointments),
@@ -122,8 +126,9 @@ def run_one(
         result.bound,
         result.gap,
         violations,
-        (trips[0], trips[1]),
-        (travel[0], travel[1]),
+        pair("trips"),
+        pair("family_travel_minutes"),
+        pair("accompanying_minutes"),
     )
 
 
@@ -146,9 +151,13 @@ def _fmt(value: Any, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def _ratio(pair: tuple[float, float]) -> str:
+def _pair(pair: Pair) -> str:
+    return "/".join(_fmt(value, "g") for value in pair)
+
+
+def _ratio(pair: Pair) -> str:
     before, after = pair
-    return "-" if not before else f"{after / before:.2f}"
+    return "-" if not before or after is None else f"{after / before:.2f}"
 
 
 def print_header() -> None:
@@ -156,7 +165,7 @@ def print_header() -> None:
     header = (
         f"{'scenario':<16}{'appts':>6}{'limit s':>8}{'status':>10}{'secs':>7}{'build':>7}{'peak MB':>8}"
         f"{'objective':>11}{'bound':>11}{'gap %':>7}{'viol':>5}{'trips now/new':>15}{'ratio':>6}"
-        f"{'travel min now/new':>20}{'ratio':>6}"
+        f"{'travel min now/new':>20}{'ratio':>6}{'accomp min now/new':>20}{'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -168,8 +177,8 @@ def print_row(r: Row) -> None:
     print(
         f"{r.name:<16}{r.appointments:>6}{r.limit:>8g}{r.status:>10}{r.seconds:>7.1f}{r.build_seconds:>7.1f}"
         f"{r.peak_mb:>8.0f}{_fmt(r.objective, '.1f'):>11}{_fmt(r.bound, '.1f'):>11}{_fmt(gap, '.1f'):>7}"
-        f"{_fmt(r.violations, 'd'):>5}{f'{r.trips[0]:g}/{r.trips[1]:g}':>15}{_ratio(r.trips):>6}"
-        f"{f'{r.travel[0]:g}/{r.travel[1]:g}':>20}{_ratio(r.travel):>6}",
+        f"{_fmt(r.violations, 'd'):>5}{_pair(r.trips):>15}{_ratio(r.trips):>6}"
+        f"{_pair(r.travel):>20}{_ratio(r.travel):>6}{_pair(r.accompanying):>20}{_ratio(r.accompanying):>6}",
         flush=True,
     )
 

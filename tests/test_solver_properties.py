@@ -5,8 +5,10 @@ The scenarios vary :func:`tests.builders.scenario_dict` over one- and two-week p
 to three appointments of Jo, or of Jo and Kim (who share the carer Sam), with random
 durations, frequencies, windows, venues, practitioners (named, joint or by role) and carers;
 random diaries for Ana, Bo and Sam, clinic hours, Ana's base, Sam's mode, Jo's routines,
-limits and preferences, and sometimes today's bookings or a pin. Hypothesis is derandomized, so CI sees the
-same examples every run.
+limits and preferences, and sometimes today's bookings or a pin. Households of version 2
+(:func:`households`) add supervision, supervised routines and a rest at home; their answers
+without a pattern must say which rule is in the way. Hypothesis is derandomized, so CI sees
+the same examples every run.
 """
 
 from __future__ import annotations
@@ -155,4 +157,95 @@ def test_every_answer_validates_or_explains_itself(d: dict[str, Any]) -> None:
     event(solved.status)
     assert solved.status != "timeout", "a tiny scenario should be settled well within 3 s"
     if solved.status == "infeasible":
+        assert names_an_appointment(solved), solved.explanation
+
+
+SUPERVISION = st.sampled_from(["none", "escort", "always"])
+RULE_WORDS = re.compile(
+    r"never travels alone|is never left alone|must have all its sessions|can only go on|"
+    r"can be in one place at a time|can escort one client at a time|free minutes within|"
+    r"is pinned to|must be taken by one|holds \d+ session|'s limit |no travel time is known|"
+    r"must start|needs \d+ day"
+)
+"""How the explanations say a rule (:mod:`scheduler.solver.explain`): every answer without a
+pattern names at least one."""
+
+
+@st.composite
+def households(draw: st.DrawFn) -> dict[str, Any]:
+    """:func:`scenarios`' appointments for a household of version 2: Jo and sometimes a younger
+    sister Mia at the same home, each with a drawn supervision; Sam, and sometimes Pat (free
+    after work), as their carers; Jo's school (supervised or not, sessions in it or not),
+    Mia's nursery (supervised) or nap at home, and a rest after school at home or anywhere."""
+    d = scenario_dict()
+    d["carers"][0]["travel_mode"] = draw(st.sampled_from(["public", "car"]))
+    sam_available = draw(diaries())
+    if sam_available is not None:
+        d["carers"][0]["available"] = sam_available
+    carers = ["sam"]
+    if draw(st.booleans()):
+        d["carers"].append(
+            {"id": "pat", "name": "Pat", "available": {day: [["16:00", "18:00"]] for day in WEEKDAYS}}
+        )
+        carers.append("pat")
+    jo = client(d, "jo")
+    jo["carers"] = carers
+    jo["supervision"] = draw(SUPERVISION)
+    jo["routines"] = []
+    if draw(st.booleans()):
+        jo["routines"].append(
+            {"name": "school", "days": draw(days), "start": "09:00", "end": "15:00", "at": "school",
+             "supervised": draw(st.booleans()), "allows_sessions": draw(st.booleans())}
+        )  # fmt: skip
+    if draw(st.booleans()):
+        rest: dict[str, Any] = {
+            "name": "rest",
+            "days": draw(days),
+            "start": "15:00",
+            "end": "17:00",
+            "duration": 30,
+        }
+        if draw(st.booleans()):
+            rest["at"] = "home"
+        jo["routines"].append(rest)
+    clients = ["jo"]
+    if draw(st.booleans()):
+        mia: dict[str, Any] = {
+            "id": "mia",
+            "name": "Mia",
+            "home": "jo-home",
+            "carers": carers,
+            "routines": [],
+        }
+        mia["supervision"] = draw(SUPERVISION)
+        if draw(st.booleans()):
+            mia["routines"].append(
+                {"name": "nursery", "days": draw(days), "start": "08:30", "end": "16:30", "at": "school",
+                 "supervised": True}
+            )  # fmt: skip
+        else:
+            mia["routines"].append({"name": "nap", "days": list(WEEKDAYS), "start": "12:30", "end": "14:00"})
+        d["clients"].append(mia)
+        clients.append("mia")
+    d["appointments"] = [draw(appointments(a, clients, 1)) for a in IDS[: draw(st.integers(1, 3))]]
+    return d
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(households())
+def test_every_household_answer_validates_or_names_a_rule(d: dict[str, Any]) -> None:
+    solved = solve_checked(d, time_limit=3)
+    event(solved.status)
+    event("supervision: " + "/".join(c.get("supervision", "none") for c in d["clients"]))
+    if solved.doc.accompanying:
+        event("a companion")
+    assert solved.status != "timeout", "a tiny household should be settled well within 3 s"
+    if solved.status == "infeasible":
+        assert RULE_WORDS.search(solved.explanation), solved.explanation
         assert names_an_appointment(solved), solved.explanation
