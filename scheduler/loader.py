@@ -68,7 +68,8 @@ class _Checker:
         self.clients = {c.id: c for c in d.clients}
         self.carers = {c.id: c for c in d.carers}
         self.practitioners = {p.id: p for p in d.practitioners}
-        self.roles = sorted({p.role for p in d.practitioners if p.role})
+        self.roles = sorted({r for p in d.practitioners for r in [p.role or "", *p.also_roles] if r})
+        self.appointments = {a.id: a for a in d.appointments}
 
     def check(self) -> Iterable[InputIssue]:
         yield from self._horizon()
@@ -89,6 +90,7 @@ class _Checker:
             yield from self._practitioner(f"practitioners[{i}]", prac)
         for i, appt in enumerate(self.d.appointments):
             yield from self._appointment(f"appointments[{i}]", appt)
+        yield from self._sequences()
         for i, entry in enumerate(self.d.travel.matrix):
             yield from self._ref(f"travel.matrix[{i}].from", entry.from_, self.venues, "venue")
             yield from self._ref(f"travel.matrix[{i}].to", entry.to, self.venues, "venue")
@@ -193,6 +195,8 @@ class _Checker:
             yield from self._ref(f"{where}.venues[{k}]", venue, self.venues, "venue")
         if p.base is not None:
             yield from self._ref(f"{where}.base", p.base, self.venues, "venue")
+        if len(set(p.also_roles)) != len(p.also_roles) or p.role in p.also_roles:
+            yield InputIssue(f"{where}.also_roles", "lists a role twice (role included)")
         for k, busy in enumerate(p.busy):
             if busy.venue is not None:
                 yield from self._ref(f"{where}.busy[{k}].venue", busy.venue, self.venues, "venue")
@@ -225,6 +229,8 @@ class _Checker:
             elif a.role not in self.roles:
                 hint = did_you_mean(a.role, self.roles)
                 yield InputIssue(f"{where}.role", f'no practitioner has the role "{a.role}"{hint}')
+        if a.roles is not None:
+            yield from self._roles(where, a)
         for k, venue in enumerate(a.venues):
             yield from self._venue_option(f"{where}.venues[{k}]", venue, client)
         if len(set(a.venues)) != len(a.venues):
@@ -248,6 +254,99 @@ class _Checker:
         for name in ("current", "pinned"):
             for k, booking in enumerate(getattr(a, name) or []):
                 yield from self._booking(f"{where}.{name}[{k}]", booking, a, client)
+
+    def _roles(self, where: str, a: doc.Appointment) -> Iterable[InputIssue]:
+        """A joint session by roles: alone of its kind, known roles, enough different people."""
+        assert a.roles is not None
+        if a.practitioners or a.role is not None:
+            yield InputIssue(f"{where}.roles", "give one of practitioners, role or roles, not several")
+        unknown = False
+        for k, role in enumerate(a.roles):
+            if role not in self.roles:
+                unknown = True
+                yield InputIssue(
+                    f"{where}.roles[{k}]",
+                    f'no practitioner has the role "{role}"{did_you_mean(role, self.roles)}',
+                )
+        if not unknown and not _distinct_takers(a.roles, self.d.practitioners):
+            yield InputIssue(
+                f"{where}.roles",
+                f"no {len(a.roles)} different practitioners can take the roles {', '.join(a.roles)} "
+                "at once (a practitioner takes one role of a session)",
+            )
+
+    def _sequences(self) -> Iterable[InputIssue]:
+        """Every ``after``: a known appointment of the same client and frequency, no cycle, and
+        sessions that may overlap joining two appointments only, at a venue they share."""
+        joined: dict[str, list[int]] = {}
+        for i, a in enumerate(self.d.appointments):
+            if a.after is None:
+                continue
+            where = f"appointments[{i}].after"
+            ref = a.after.appointment
+            first = self.appointments.get(ref)
+            if first is None:
+                hint = did_you_mean(ref, list(self.appointments))
+                yield InputIssue(f"{where}.appointment", f'no appointment "{ref}"{hint}')
+                continue
+            if ref == a.id:
+                yield InputIssue(f"{where}.appointment", f'"{a.id}" cannot follow itself')
+                continue
+            if first.client != a.client:
+                yield InputIssue(
+                    f"{where}.appointment",
+                    f'"{ref}" is for {first.client}, not {a.client}: a sequence links appointments '
+                    "of one client",
+                )
+            if _frequency_key(first) != _frequency_key(a):
+                yield InputIssue(
+                    f"{where}.appointment",
+                    f'"{ref}" is {_frequency_words(first)} and "{a.id}" {_frequency_words(a)}: '
+                    "both appointments of a sequence need the same frequency",
+                )
+            if a.after.min_gap < first.duration:
+                joined.setdefault(a.id, []).append(i)
+                joined.setdefault(ref, []).append(i)
+                if not set(a.venues) & set(first.venues):
+                    yield InputIssue(
+                        f"{where}.min_gap",
+                        f'{a.after.min_gap} min is less than the {first.duration} min of "{ref}", so '
+                        "the sessions may overlap and must share a venue; their venues have none in common",
+                    )
+        yield from self._cycles()
+        for appt_id, links in joined.items():
+            if len(links) > 1:
+                yield InputIssue(
+                    f"appointments[{links[1]}].after.min_gap",
+                    f'"{appt_id}" already takes part in a sequence whose sessions may overlap '
+                    f"(appointments[{links[0]}].after); such a sequence joins two appointments only: "
+                    "make min_gap at least the first appointment's duration",
+                )
+
+    def _cycles(self) -> Iterable[InputIssue]:
+        """One issue per cycle of ``after`` links, at its first appointment in document order."""
+        position = {a.id: i for i, a in enumerate(self.d.appointments)}
+        reported: set[str] = set()
+        for a in self.d.appointments:
+            chain = [a.id]
+            current = a
+            while current.after is not None and current.after.appointment in self.appointments:
+                nxt = current.after.appointment
+                if nxt == current.id:
+                    break
+                if nxt in chain:
+                    cycle = chain[chain.index(nxt) :]
+                    if not reported & set(cycle):
+                        reported |= set(cycle)
+                        first = min(cycle, key=position.__getitem__)
+                        loop = " -> ".join([*cycle, nxt])
+                        yield InputIssue(
+                            f"appointments[{position[first]}].after.appointment",
+                            f"the sequences make a cycle ({loop}): one of them must come first",
+                        )
+                    break
+                chain.append(nxt)
+                current = self.appointments[nxt]
 
     def _frequency(self, where: str, a: doc.Appointment) -> Iterable[InputIssue]:
         f = a.frequency
@@ -311,6 +410,36 @@ def scenario_warnings(scenario: m.Scenario) -> tuple[InputIssue, ...]:
             )
         )
     return tuple(warnings)
+
+
+def _distinct_takers(roles: Sequence[str], practitioners: Sequence[doc.Practitioner]) -> bool:
+    """True when different practitioners can take each of ``roles`` (a bipartite matching)."""
+    taken: dict[int, int] = {}  # practitioner position -> role position
+
+    def assign(r: int, seen: set[int]) -> bool:
+        for k, p in enumerate(practitioners):
+            if k in seen or (roles[r] != p.role and roles[r] not in p.also_roles):
+                continue
+            seen.add(k)
+            if k not in taken or assign(taken[k], seen):
+                taken[k] = r
+                return True
+        return False
+
+    return all(assign(r, set()) for r in range(len(roles)))
+
+
+def _frequency_key(a: doc.Appointment) -> tuple[int | None, int, int | None]:
+    f = a.frequency
+    return f.per_week, f.min_days_apart or 1, f.every_weeks
+
+
+def _frequency_words(a: doc.Appointment) -> str:
+    f = a.frequency
+    if f.every_weeks is not None:
+        return f"every {f.every_weeks} week(s)"
+    apart = f" {f.min_days_apart} days apart" if (f.min_days_apart or 1) > 1 else ""
+    return f"{f.per_week} a week{apart}"
 
 
 def _span_words(window: doc.AppointmentWindow, h: doc.Horizon) -> str:
@@ -458,6 +587,7 @@ def build_scenario(d: doc.ScenarioDoc) -> m.Scenario:
                 for b in p.busy
             ),
             limits=m.PractitionerLimits(**p.limits.model_dump()),
+            also_roles=frozenset(p.also_roles),
         )
         for i, p in enumerate(d.practitioners)
     )
@@ -472,6 +602,7 @@ def build_scenario(d: doc.ScenarioDoc) -> m.Scenario:
             carer=None if b.carer is None else carer_index[b.carer],
         )
 
+    appointment_ids = {a.id: i for i, a in enumerate(d.appointments)}
     appointments = []
     for i, a in enumerate(d.appointments):
         home = venue_index[d.clients[client_index[a.client]].home]
@@ -501,6 +632,11 @@ def build_scenario(d: doc.ScenarioDoc) -> m.Scenario:
                 pinned=tuple(booking(b, home) for b in a.pinned or []),
                 optional=a.optional,
                 bring=a.bring,
+                roles=tuple(a.roles or ()),
+                after=None
+                if a.after is None
+                else m.After(appointment_ids[a.after.appointment], a.after.min_gap, a.after.max_gap),
+                start_by=None if a.window.start_by is None else parse_time(a.window.start_by),
             )
         )
     t = d.travel

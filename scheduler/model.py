@@ -239,6 +239,11 @@ class Practitioner:
     travel_mode: TravelMode
     busy: tuple[Busy, ...]
     limits: PractitionerLimits
+    also_roles: frozenset[str] = frozenset()
+
+    def takes(self, role: str) -> bool:
+        """True when the practitioner can take ``role``: their ``role`` or one of ``also_roles``."""
+        return role == self.role or role in self.also_roles
 
     def is_available(self, day: int, start: int, end: int) -> bool:
         """True when ``available`` covers all of ``[start, end)`` on ``day``."""
@@ -282,6 +287,16 @@ class Frequency:
 
 
 @dataclass(frozen=True)
+class After:
+    """A sequence: each session starts ``min_gap`` to ``max_gap`` minutes after the start of a
+    session of ``appointment`` (an index) on the same pattern day."""
+
+    appointment: int
+    min_gap: int
+    max_gap: int
+
+
+@dataclass(frozen=True)
 class Appointment:
     """A recurring session for one client; ``venues`` are venue indices (home resolved)."""
 
@@ -304,11 +319,25 @@ class Appointment:
     pinned: tuple[Booking, ...]
     optional: bool
     bring: str | None = None
+    roles: tuple[str, ...] = ()
+    """A joint session by roles: one distinct practitioner per entry, chosen per session."""
+    after: After | None = None
+    start_by: int | None = None
+    """Soft latest start (minutes after midnight): a later start is late by the difference."""
 
     @property
     def is_role_pool(self) -> bool:
         """True when any one practitioner with ``role`` may take it."""
         return self.role is not None
+
+    @property
+    def is_joint_by_roles(self) -> bool:
+        """True when each session has one practitioner per entry of ``roles``."""
+        return bool(self.roles)
+
+    def lateness(self, start: int) -> int:
+        """Minutes a session starting at ``start`` is late (0 without ``start_by``)."""
+        return 0 if self.start_by is None else max(0, start - self.start_by)
 
 
 @dataclass(frozen=True)
@@ -365,6 +394,13 @@ class Scenario:
     def appointments_of(self, client: int) -> tuple[Appointment, ...]:
         """The appointments of client ``client``."""
         return tuple(a for a in self.appointments if a.client == client)
+
+    def joined(self, appointment: Appointment) -> bool:
+        """True when ``appointment`` follows another one closely enough that their sessions may
+        overlap (``after.min_gap`` less than the first one's duration): they are then held at
+        one venue as one stop (``docs/rules.md``, sequences)."""
+        after = appointment.after
+        return after is not None and after.min_gap < self.appointments[after.appointment].duration
 
     def clients_of_carer(self, carer: int) -> tuple[Client, ...]:
         """The clients ``carer`` can escort."""

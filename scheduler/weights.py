@@ -20,6 +20,8 @@ TERMS: dict[str, str] = {
     "dropped_optional": "optional appointments left out",
     "accompanying_minutes": "minutes a client spends away from home as a companion "
     "on outings for other people's sessions, travel included",
+    "total_lateness": "minutes sessions start after their appointment's start_by, summed",
+    "max_lateness": "the most minutes any one session starts after its appointment's start_by",
 }
 """Every objective term, in the order they are reported."""
 
@@ -40,6 +42,8 @@ class Weights:
     practitioner_travel_minutes: float = 0.5
     dropped_optional: float = 500.0
     accompanying_minutes: float = 0.5
+    total_lateness: float = 1.0
+    max_lateness: float = 1.0
 
     def of(self, term: str) -> float:
         """The weight of ``term`` (a key of :data:`TERMS`)."""

@@ -40,6 +40,8 @@ def test_one_session_at_the_clinic() -> None:
         "practitioner_travel_minutes": 0,  # Ana has no base: no depot legs
         "dropped_optional": 0,
         "accompanying_minutes": 0,
+        "total_lateness": 0,
+        "max_lateness": 0,
     }
     # 30 x 1 + 10 x 1 + 1 x 40 + 2 x 3.00 + 20 x 1 = 106
     assert e.total == pytest.approx(106)
@@ -106,6 +108,7 @@ def test_waiting_and_travel_between_two_sessions() -> None:
         "sessions": 2,
         "session_minutes": 90,
         "accompanying_minutes": 0,
+        "total_lateness": 0,
     }
     # 30 + 10 + 45 + 2 x 3.00 + 20 x 2 + 0.5 x 45 = 153.5
     assert e.total == pytest.approx(153.5)

@@ -42,6 +42,11 @@ MINUTES_PER_DAY = 24 * 60
 """Upper bound of every duration, limit in minutes and measured journey."""
 COUNT_MAX = 1000
 """Upper bound of rooms and of the session and people counts of limits."""
+JOINT_ROLES_MAX = 6
+"""Most roles of one joint session by roles: the solver offers every combination of free
+practitioners, which grows as the product of the roles' pools."""
+SEQUENCE_GAP_MAX = MINUTES_PER_DAY
+"""Largest ``min_gap`` and ``max_gap`` of a sequence: both sessions are on one day."""
 
 WEIGHT_MAX = 1000.0
 """Upper bound of every objective weight (the defaults go up to 500)."""

@@ -368,6 +368,10 @@ class Practitioner(ContractModel):
     id: Id
     name: Label | None = None
     role: Id | None = None
+    also_roles: list[Id] = Field(
+        default_factory=list,
+        description="Further roles they can take, matched like role by appointments' role and roles.",
+    )
     agency: Label | None = None
     available: WeeklyHours | None = Field(None, description="Missing means no restriction.")
     venues: list[Id] = Field(default_factory=list, description="Venues they work at.")
@@ -413,6 +417,11 @@ class AppointmentWindow(ContractModel):
     days: list[Day] = Field(default_factory=lambda: list(ALL_DAYS))
     earliest: TimeOfDay | None = Field(None, description="Default: the horizon's day_start.")
     latest: TimeOfDay | None = Field(None, description="Default: the horizon's day_end.")
+    start_by: TimeOfDay | None = Field(
+        None,
+        description="Soft latest start: a session starting after it is late by the minutes "
+        "after it (objective terms total_lateness and max_lateness). Default: none.",
+    )
 
     @model_validator(mode="after")
     def _span(self) -> AppointmentWindow:
@@ -422,6 +431,21 @@ class AppointmentWindow(ContractModel):
             and parse_time(self.latest) <= parse_time(self.earliest)
         ):
             raise ValueError(f'the window ends ("{self.latest}") before it starts ("{self.earliest}")')
+        return self
+
+
+class After(ContractModel):
+    """A sequence: every session starts ``min_gap`` to ``max_gap`` minutes after the start of a
+    session of ``appointment`` on the same day."""
+
+    appointment: Id = Field(description="Id of the appointment whose sessions come first.")
+    min_gap: int = _count(b.SEQUENCE_GAP_MAX, 0, description="Fewest minutes between the starts.")
+    max_gap: int = _count(b.SEQUENCE_GAP_MAX, ..., description="Most minutes between the starts.")
+
+    @model_validator(mode="after")
+    def _gaps(self) -> After:
+        if self.max_gap < self.min_gap:
+            raise ValueError(f"max_gap {self.max_gap} is less than min_gap {self.min_gap}")
         return self
 
 
@@ -439,6 +463,18 @@ class Appointment(ContractModel):
         default_factory=list, description="All of these attend: a joint session when several."
     )
     role: Id | None = Field(None, description="One practitioner with this role, the same for every session.")
+    roles: list[Id] | None = Field(
+        None,
+        min_length=2,
+        max_length=b.JOINT_ROLES_MAX,
+        description="A joint session by roles: one practitioner per listed role (a role listed "
+        "twice: two of them), distinct people, whichever are free, chosen per session.",
+    )
+    after: After | None = Field(
+        None,
+        description="A sequence: sessions start min_gap to max_gap minutes after the "
+        "start of a session of another appointment of the same client on the same day.",
+    )
     venues: list[Id] = Field(min_length=1, description='Venue ids; "home" is the client\'s home.')
     needs_carer: Flag = False
     window: AppointmentWindow = Field(default_factory=AppointmentWindow)
@@ -488,6 +524,8 @@ class Weights(ContractModel):
     practitioner_travel_minutes: float | None = _real(b.WEIGHT_MAX)
     dropped_optional: float | None = _real(b.WEIGHT_MAX)
     accompanying_minutes: float | None = _real(b.WEIGHT_MAX)
+    total_lateness: float | None = _real(b.WEIGHT_MAX)
+    max_lateness: float | None = _real(b.WEIGHT_MAX)
 
 
 class SolverOptions(ContractModel):

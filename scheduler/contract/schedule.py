@@ -129,6 +129,7 @@ class Kpis(ContractModel):
     sessions: Whole = _int(0)
     session_minutes: Whole = _int(0)
     accompanying_minutes: Whole = _int(0)
+    total_lateness: Whole = _int(0)
     before: dict[str, Figure] | None = Field(
         None, description="The same figures for today's current bookings, where given."
     )

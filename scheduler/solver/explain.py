@@ -207,7 +207,8 @@ def _tightest(scenario: Scenario, presolved: Presolved, only: set[int] | None) -
 
 def _role_text(scenario: Scenario, presolved: Presolved, appt: Appointment) -> str:
     """``therapy (...) must be taken by one therapist, ...; Ana can take it on Monday; ...``."""
-    days: dict[int, set[int]] = {p.index: set() for p in scenario.practitioners if p.role == appt.role}
+    assert appt.role is not None
+    days: dict[int, set[int]] = {p.index: set() for p in scenario.practitioners if p.takes(appt.role)}
     for o in presolved.options:
         if o.appointment == appt.index:
             (p,) = o.practitioners
@@ -241,6 +242,25 @@ def _pin_text(s: Scenario, _: Presolved, group: Group) -> str:
         f"{DAY_NAMES[b.day]} {format_time(b.start)} at {s.venues[b.venue].name}" for b in appt.pinned
     )
     return f"{appt.id} is pinned to {pins}"
+
+
+def _sequence_text(s: Scenario, presolved: Presolved, group: Group) -> str:
+    """``physio must start 30-60 min after the start of hydro, on the same day; ...``."""
+    appt = s.appointments[group.subject]
+    assert appt.after is not None
+    first = s.appointments[appt.after.appointment]
+    gaps = appt.after
+    when = f"{gaps.min_gap}-{gaps.max_gap} min" if gaps.min_gap != gaps.max_gap else f"{gaps.min_gap} min"
+    if gaps.max_gap == 0:
+        rule = f"{appt.id} must start at the same time as {first.id}"
+    else:
+        rule = f"{appt.id} must start {when} after the start of {first.id}"
+    days = []
+    for a in (first, appt):
+        can = sorted({o.pattern_day for o in presolved.options if o.appointment == a.index})
+        days.append(f"{a.id} can go on {', '.join(_day_label(s, g) for g in can) or 'no day'}")
+    joined = "; they may overlap, so both are at one venue" if s.joined(appt) else ""
+    return f"{rule}, on the same day ({describe(s, appt)}){joined}; " + "; ".join(days)
 
 
 def _client_text(s: Scenario, _: Presolved, group: Group) -> str:
@@ -302,6 +322,7 @@ _TEXTS: dict[RuleKind, Callable[[Scenario, Presolved, Group], str]] = {
     RuleKind.FREQUENCY: _frequency_text,
     RuleKind.PIN: _pin_text,
     RuleKind.ROLE: lambda s, presolved, group: _role_text(s, presolved, s.appointments[group.subject]),
+    RuleKind.SEQUENCE: _sequence_text,
     RuleKind.CLIENT: _client_text,
     RuleKind.ROUTINE: _routine_text,
     RuleKind.CARER: _carer_text,

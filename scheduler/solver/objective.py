@@ -68,6 +68,8 @@ class Objective:
     terms: Terms = field(default_factory=Terms)
     trip: dict[tuple[int, int], BoolVar] = field(default_factory=dict)
     """(client, pattern day) -> the client travels to a session stop that day."""
+    late: dict[tuple[int, int], cp_model.IntVar] | None = None
+    """Appointment day -> minutes its session starts after ``start_by`` (0 when not held)."""
 
     def build(self) -> Terms:
         """Every term with a positive weight (travel minutes also when only its cost is weighted)."""
@@ -152,7 +154,7 @@ class Objective:
                     if p in met:
                         v.model.add(met[p] >= active)
                 if appt.role is not None:
-                    pool = [lit for p, lit in met.items() if v.scenario.practitioners[p].role == appt.role]
+                    pool = [lit for p, lit in met.items() if v.scenario.practitioners[p].takes(appt.role)]
                     if pool:
                         v.model.add(sum(pool) >= active)
 
@@ -232,7 +234,45 @@ class Objective:
             if appt.optional:
                 self.terms.add("dropped_optional", 1 - self.v.active[appt.index])
 
+    def total_lateness(self) -> None:
+        """Minutes sessions start after their appointment's ``start_by``, summed."""
+        for late in self._lateness().values():
+            self.terms.add("total_lateness", late)
+
+    def max_lateness(self) -> None:
+        """The most minutes any one session starts late, sessions already placed (of other
+        groups) included."""
+        late = list(self._lateness().values())
+        placed = max(
+            (self.v.scenario.appointments[f.appointment].lateness(f.start) for f in self.v.fixed), default=0
+        )
+        if not late:
+            self.terms.add("max_lateness", placed)
+            return
+        most = self.v.model.new_int_var(0, MINUTES_PER_DAY, "max lateness")
+        self.v.model.add_max_equality(most, [*late, placed])
+        self.terms.add("max_lateness", most)
+
     # ---------------------------------------------------------------- helpers
+
+    def _lateness(self) -> dict[tuple[int, int], cp_model.IntVar]:
+        """Per appointment day that can start after its ``start_by``, its minutes late, made once."""
+        if self.late is not None:
+            return self.late
+        v = self.v
+        slot = v.scenario.horizon.slot
+        self.late = {}
+        for (a, g), k in v.start_slot.items():
+            start_by = v.scenario.appointments[a].start_by
+            if start_by is None or v.slot_range[(a, g)][1] * slot <= start_by:
+                continue
+            after = v.model.new_int_var(0, MINUTES_PER_DAY, "")
+            v.model.add_max_equality(after, [0, k * slot - start_by])
+            late = v.model.new_int_var(0, MINUTES_PER_DAY, f"late {a} {g}")
+            v.model.add(late == after).only_enforce_if(v.held[(a, g)])
+            v.model.add(late == 0).only_enforce_if(v.held[(a, g)].negated())
+            self.late[(a, g)] = late
+        return self.late
 
     def _trip_on(self, client: int, g: int) -> BoolVar:
         """The trip literal of a client's pattern day (a constant 0 on a day with no option)."""
@@ -312,6 +352,8 @@ BUILDERS: dict[str, Callable[[Objective], None]] = {
     # The solver plans no companions: solve() refuses scenarios that need them (version-2
     # supervision, flexible routines at a place), so this term is always 0 in its patterns.
     "accompanying_minutes": lambda _: None,
+    "total_lateness": Objective.total_lateness,
+    "max_lateness": Objective.max_lateness,
 }
 """One builder per term of :data:`scheduler.weights.TERMS`, in its order."""
 assert list(BUILDERS) == list(TERMS), "every term needs a builder"

@@ -200,11 +200,14 @@ class Presolver:
             self.result.lost_days[(appt.index, g)] = _simplest(facts)
 
     def _practitioner_choices(self, appt: Appointment) -> Iterator[tuple[int, ...]]:
+        if appt.roles:
+            yield from _takers(self.s, appt.roles)
+            return
         if appt.role is None:
             yield appt.practitioners
             return
         for p in self.s.practitioners:
-            if p.role == appt.role:
+            if p.takes(appt.role):
                 yield (p.index,)
 
     def _carer_choices(self, appt: Appointment) -> Sequence[int | None]:
@@ -372,6 +375,17 @@ class Presolver:
         )
         self.result.options.append(option)
         self.result.by_appointment_day.setdefault((appt.index, option.pattern_day), []).append(option)
+
+
+def _takers(scenario: Scenario, roles: Sequence[str]) -> Iterator[tuple[int, ...]]:
+    """Every set of distinct practitioners (in index order) that can take ``roles``, one each."""
+    pools = [[p.index for p in scenario.practitioners if p.takes(role)] for role in roles]
+    seen: set[tuple[int, ...]] = set()
+    for people in itertools.product(*pools):
+        team = tuple(sorted(people))
+        if len(set(team)) == len(team) and team not in seen:
+            seen.add(team)
+            yield team
 
 
 def _keep_inside(starts: Starts, *, spans: Sequence[Span], duration: int) -> Starts:

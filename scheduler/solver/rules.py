@@ -28,6 +28,7 @@ class RuleKind(enum.Enum):
     FREQUENCY = "frequency"
     PIN = "pin"
     ROLE = "role"
+    SEQUENCE = "sequence"
     CLIENT = "client"
     ROUTINE = "routine"
     CARER = "carer"
@@ -48,9 +49,10 @@ class Group:
     """The constraints of one rule about one subject.
 
     ``subject`` is an index whose meaning depends on ``kind`` (appointment for FREQUENCY,
-    PIN and ROLE; client for CLIENT and CLIENT_LIMIT; the client's routine position in
-    ``detail`` for ROUTINE; carer; practitioner; venue for ROOMS; a journey's origin venue,
-    with ``other`` its destination and ``detail`` the travel mode). ``detail`` also names a
+    PIN, ROLE and SEQUENCE, whose appointment is the one that follows; client for CLIENT and
+    CLIENT_LIMIT; the client's routine position in ``detail`` for ROUTINE; carer; practitioner;
+    venue for ROOMS; a journey's origin venue, with ``other`` its destination and ``detail``
+    the travel mode). ``detail`` also names a
     limit.
     """
 

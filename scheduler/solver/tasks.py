@@ -87,7 +87,9 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
     scenario = context.scenario
     if task.kind is TaskKind.BOUND:
         # Practitioner travel is shared between groups: a group's share of it is not bounded.
-        scenario = replace(scenario, weights=replace(scenario.weights, practitioner_travel_minutes=0.0))
+        # The largest lateness is one figure of the whole pattern: groups' figures do not add up.
+        weights = replace(scenario.weights, practitioner_travel_minutes=0.0, max_lateness=0.0)
+        scenario = replace(scenario, weights=weights)
     try:
         model = PatternModel(
             scenario,

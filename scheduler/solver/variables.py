@@ -13,10 +13,11 @@ so that every constraint family looks up what it needs instead of scanning every
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Appointment, Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver import starts as st
@@ -53,13 +54,16 @@ class Index:
         ix = cls()
         for o in presolved.options:
             g = o.pattern_day
-            client = scenario.appointments[o.appointment].client
-            ix.options_by_client_day.setdefault((client, g), []).append(o)
+            appt = scenario.appointments[o.appointment]
+            # A session joined to the one before it in a sequence shares that one's stop and
+            # room (its extent: Variables.stop_end), so it is no stop of the client's own.
+            if not scenario.joined(appt):
+                ix.options_by_client_day.setdefault((appt.client, g), []).append(o)
+                ix.options_by_venue_day.setdefault((o.venue, g), []).append(o)
             if o.carer is not None:
                 ix.options_by_carer_day.setdefault((o.carer, g), []).append(o)
             for p in o.practitioners:
                 ix.options_by_practitioner_day.setdefault((p, g), []).append(o)
-            ix.options_by_venue_day.setdefault((o.venue, g), []).append(o)
             ix.options_by_appointment.setdefault(o.appointment, []).append(o)
         for a, g in presolved.by_appointment_day:
             ix.days_by_appointment.setdefault(a, []).append(g)
@@ -67,13 +71,20 @@ class Index:
             ix.appointments_by_client_day.setdefault((client, g), []).append(a)
         for days in ix.days_by_appointment.values():
             days.sort()
+        joined_end: dict[tuple[int, int], int] = {}
+        for f in fixed:
+            after = scenario.appointments[f.appointment].after
+            if after is not None and scenario.joined(scenario.appointments[f.appointment]):
+                joined_end[(after.appointment, f.pattern_day)] = f.end
         for f in fixed:
             g = f.pattern_day
             if f.carer is not None:
                 ix.fixed_by_carer.setdefault(f.carer, []).append(f)
             for p in f.practitioners:
                 ix.fixed_by_practitioner_day.setdefault((p, g), []).append(f)
-            ix.fixed_by_venue_day.setdefault((f.venue, g), []).append(f)
+            if not scenario.joined(scenario.appointments[f.appointment]):
+                end = max(f.end, joined_end.get((f.appointment, g), f.end))
+                ix.fixed_by_venue_day.setdefault((f.venue, g), []).append(replace(f, end=end))
         return ix
 
 
@@ -103,6 +114,12 @@ class Variables:
         self.routine_start: dict[tuple[int, int, int], cp_model.IntVar] = {}
         """(client, routine position in the client's routines, pattern day) -> start minute of a
         flexible routine's free minutes (made by :mod:`scheduler.solver.constraints.routines`)."""
+        self.stop_end: dict[AppointmentDay, cp_model.IntVar] = {}
+        """Appointment day of the first session of a joined sequence -> the end of the stop it
+        makes with the session joined to it: the later of the two ends (made by
+        :mod:`scheduler.solver.constraints.sequences`)."""
+        self.fixed = tuple(fixed)
+        """Sessions of other appointments already placed."""
         self.index = Index.of(scenario, presolved, fixed)
         self.chosen: dict[int, BoolVar] = {}
         """Option index -> the option is the one chosen for its appointment day."""
@@ -158,6 +175,17 @@ class Variables:
     def duration(self, option: Option) -> int:
         """Minutes of ``option``'s session."""
         return self.scenario.appointments[option.appointment].duration
+
+    def stop_interval(self, option: Option, presence: BoolVar, extra: int = 0) -> cp_model.IntervalVar:
+        """The span ``option``'s session keeps its client and venue busy, plus ``extra`` minutes:
+        the session, or with a session joined to it in a sequence, until the later end."""
+        end = self.stop_end.get((option.appointment, option.pattern_day))
+        if end is None:
+            return self.model.new_optional_fixed_size_interval_var(
+                self.start(option), self.duration(option) + extra, presence, ""
+            )
+        size = self.model.new_int_var(self.duration(option) + extra, 2 * MINUTES_PER_DAY, "")
+        return self.model.new_optional_interval_var(self.start(option), size, end + extra, presence, "")
 
     def days_of(self, appointment: int, week: int | None = None) -> list[int]:
         """Pattern days on which ``appointment`` may be held (in ``week``, if given)."""

@@ -32,6 +32,7 @@ KPI_KEYS: tuple[str, ...] = (
     "sessions",
     "session_minutes",
     "accompanying_minutes",
+    "total_lateness",
 )
 """The per-client figures, in the order they are reported."""
 
@@ -228,6 +229,24 @@ def accompanying_minutes(t: Timetable) -> Figures:
     )
 
 
+def total_lateness(t: Timetable) -> Figures:
+    """Per client: minutes their sessions start after their appointment's ``start_by``."""
+
+    def figure(client: int) -> float:
+        appointments = t.scenario.appointments
+        return sum(appointments[s.appointment].lateness(s.start) for s in t.client_sessions(client))
+
+    return _per_client(t, figure)
+
+
+def max_lateness(t: Timetable) -> Figures:
+    """The most minutes any one session starts late, under the id of its appointment (one
+    figure of the whole pattern; none when no session is late)."""
+    late = [(t.scenario.appointments[s.appointment].lateness(s.start), s.appointment) for s in t.sessions]
+    most = max(late, default=(0, -1))
+    return {t.scenario.appointments[most[1]].id: float(most[0])} if most[0] > 0 else {}
+
+
 TERM_FIGURES: Mapping[str, Callable[[Timetable], Figures]] = {
     "trips": trips,
     "appointment_days": appointment_days,
@@ -241,6 +260,8 @@ TERM_FIGURES: Mapping[str, Callable[[Timetable], Figures]] = {
     "practitioner_travel_minutes": practitioner_travel_minutes,
     "dropped_optional": dropped_optional,
     "accompanying_minutes": accompanying_minutes,
+    "total_lateness": total_lateness,
+    "max_lateness": max_lateness,
 }
 """Each objective term's figures, in the order of :data:`scheduler.weights.TERMS`."""
 assert list(TERM_FIGURES) == list(TERMS), "every objective term needs its figures"

@@ -8,6 +8,8 @@ frequency       1     sessions per week (or per period), on days far enough apar
 hours           2     pins (windows, venue hours, availability and busy entries are
                       the start domains pre-solve gives each option)
 who             6     one practitioner of a role throughout
+sequences       --    a session after another one's start, within its gaps (a joined
+                      pair: one stop)
 places          3     clients' and practitioners' days as circuits with travel
 routines        4     flexible routines' free minutes clear of sessions and journeys
 carers          5     a carer's day as a circuit: one client, one place at a time
@@ -49,12 +51,23 @@ Family = Callable[[Building], None]
 
 def families() -> tuple[Family, ...]:
     """Every family, in the order they are added."""
-    from scheduler.solver.constraints import carers, frequency, hours, limits, places, rooms, routines, who
+    from scheduler.solver.constraints import (
+        carers,
+        frequency,
+        hours,
+        limits,
+        places,
+        rooms,
+        routines,
+        sequences,
+        who,
+    )
 
     return (
         frequency.add_frequency,
         hours.add_pins,
         who.add_role_continuity,
+        sequences.add_sequences,
         places.add_client_days,
         routines.add_flexible_routines,
         carers.add_carer_days,

@@ -27,6 +27,9 @@ def add_client_days(b: Building) -> None:
             b.budget.check()
             no_overlap(b, options, group, extra=0)
             nodes = b.circuits.session_nodes([o for o in options if o.inside is None])
+            for node in nodes:
+                if node.session in v.stop_end:
+                    node.end = v.stop_end[node.session]  # a sequence's joined pair is one stop
             for r in client.fixed_routines_on(g % 7):
                 nodes.append(b.circuits.fixed_node(r.at, r.span.start, r.span.end))
             b.circuits.add("client", client.index, g, client.travel_mode, client.home, nodes, group)
@@ -67,10 +70,5 @@ def no_overlap(b: Building, options: Sequence[Option], group: Group, *, extra: i
     if len(options) < 2:
         return
     v = b.v
-    intervals = [
-        v.model.new_optional_fixed_size_interval_var(
-            v.start(o), v.duration(o) + extra, b.rules.presence(v.chosen[o.index], group), ""
-        )
-        for o in options
-    ]
+    intervals = [v.stop_interval(o, b.rules.presence(v.chosen[o.index], group), extra) for o in options]
     v.model.add_no_overlap(intervals)

@@ -22,12 +22,9 @@ def add_rooms(b: Building) -> None:
             continue
         b.budget.check()
         group = Group(RuleKind.ROOMS, venue)
-        intervals = [
-            m.new_optional_fixed_size_interval_var(
-                v.start(o), v.duration(o), b.rules.presence(v.chosen[o.index], group), ""
-            )
-            for o in options
-        ] + [m.new_fixed_size_interval_var(f.start, f.end - f.start, "") for f in fixed]
+        intervals = [v.stop_interval(o, b.rules.presence(v.chosen[o.index], group)) for o in options] + [
+            m.new_fixed_size_interval_var(f.start, f.end - f.start, "") for f in fixed
+        ]
         if rooms == 1:
             m.add_no_overlap(intervals)
         else:

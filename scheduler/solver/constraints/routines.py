@@ -29,7 +29,9 @@ def add_flexible_routines(b: Building) -> None:
             continue
         b.budget.check()
         journeys = _journey_intervals(b, circuit)
-        sessions = [v.session[o.index] for o in v.index.options_by_client_day[(client.index, g)]]
+        sessions = [
+            v.stop_interval(o, v.chosen[o.index]) for o in v.index.options_by_client_day[(client.index, g)]
+        ]
         for k, r in flexible:
             assert r.duration is not None
             group = Group(RuleKind.ROUTINE, client.index, str(k))
