@@ -7,10 +7,8 @@ patient is a client at home with:
 - one service: an appointment of that service's role;
 - two services at once: one joint session by the two roles (``roles``);
 - two services in sequence: an appointment for the first service, and one for the second
-  that starts ``mind`` to ``maxd`` after it (``after``). The second belongs to a twin client
-  whose home is a twin venue of the patient's (0 minutes apart, the same journeys to
-  everywhere else), because the paper lets the second service start before the first ends
-  while a client's own sessions, and sessions at a home, never overlap.
+  that starts ``mind`` to ``maxd`` after it (``after``; when ``mind`` is less than the
+  first's duration the engine lets the two overlap at the home, as the paper does).
 
 Windows start at ``e`` and the engine counts lateness from ``l`` (``start_by``); the weights
 are practitioner travel, total lateness and largest lateness, 1 each, every other term 0.
@@ -48,14 +46,14 @@ def role(service: int) -> str:
     return f"service-{service + 1}"
 
 
-def client_id(node: int, second: bool = False) -> str:
-    """The client of a patient node (or of its sequential second service's twin)."""
-    return f"patient-{node}-second" if second else f"patient-{node}"
+def client_id(node: int) -> str:
+    """The client of a patient node."""
+    return f"patient-{node}"
 
 
-def home_id(node: int, second: bool = False) -> str:
-    """The home venue of :func:`client_id`."""
-    return f"home-{node}-second" if second else f"home-{node}"
+def home_id(node: int) -> str:
+    """The home venue of a patient node."""
+    return f"home-{node}"
 
 
 def vehicle_id(vehicle: int) -> str:
@@ -90,7 +88,6 @@ def scenario_document(instance: Instance) -> Document:
     that is not a whole unit, a window past the day, or a service of no duration.
     """
     _check_fits(instance)
-    twins = {p.node for p in instance.patients if p.kind is Kind.SEQUENTIAL}
     venues: list[Document] = [{"id": BASE, "name": "the base", "kind": "other"}]
     clients: list[Document] = []
     appointments: list[Document] = []
@@ -98,9 +95,6 @@ def scenario_document(instance: Instance) -> Document:
         venues.append({"id": home_id(patient.node), "kind": "home"})
         clients.append({"id": client_id(patient.node), "home": home_id(patient.node)})
         appointments += _appointments(patient)
-        if patient.node in twins:
-            venues.append({"id": home_id(patient.node, True), "kind": "home"})
-            clients.append({"id": client_id(patient.node, True), "home": home_id(patient.node, True)})
     practitioners = []
     for vehicle, services in enumerate(instance.qualified):
         roles = [role(s) for s in sorted(services)]
@@ -124,7 +118,7 @@ def scenario_document(instance: Instance) -> Document:
         "clients": clients,
         "practitioners": practitioners,
         "appointments": appointments,
-        "travel": {"matrix": _matrix(instance, twins)},
+        "travel": {"matrix": _matrix(instance)},
         "weights": {**dict.fromkeys(ZERO_WEIGHTS, 0), **OBJECTIVE_WEIGHTS},
     }
 
@@ -187,7 +181,7 @@ def _appointments(patient: Patient) -> list[Document]:
         },
         {
             "id": appointment_id(node, "second"),
-            "client": client_id(node, True),
+            "client": client_id(node),
             "duration": minutes(patient.duration[1]),
             "role": role(second),
             "after": {
@@ -200,13 +194,9 @@ def _appointments(patient: Patient) -> list[Document]:
     ]
 
 
-def _matrix(instance: Instance, twins: set[int]) -> list[Document]:
-    """Every journey between the base and the homes (twins included), by car."""
-    places: list[tuple[str, int]] = [(BASE, 0)]
-    for patient in instance.patients:
-        places.append((home_id(patient.node), patient.node))
-        if patient.node in twins:
-            places.append((home_id(patient.node, True), patient.node))
+def _matrix(instance: Instance) -> list[Document]:
+    """Every journey between the base and the homes, by car."""
+    places = [(BASE, 0)] + [(home_id(p.node), p.node) for p in instance.patients]
 
     def time(a: int, b: int) -> int:
         return journey(instance.travel[a][instance.end if b == 0 else b])
