@@ -11,7 +11,7 @@ import pytest
 from benchmarks.hhcrsp.__main__ import DEFAULT_FOLDER, file_name, main
 from benchmarks.hhcrsp.check import Answer, Visit, check, earliest
 from benchmarks.hhcrsp.instance import SECTIONS, Instance, InstanceError, Kind, parse_instance, read_instance
-from benchmarks.hhcrsp.mapping import SCALE, answer_from_schedule, scenario_document
+from benchmarks.hhcrsp.mapping import SCALE, answer_from_schedule, clock, scenario_document
 
 POSITIONS = [(0, 0), (3, 4), (6, 8), (0, 7), (5, 0), (0, 0)]
 """The base, patients 1 to 4, the base again."""
@@ -283,15 +283,19 @@ def test_the_scenario_holds_the_instance_in_engine_minutes() -> None:
     assert len(pairs) == len(venues) * (len(venues) - 1) // 2
 
 
-def test_a_schedule_reads_back_as_routes() -> None:
+@pytest.mark.parametrize("scale", [1, 2])
+def test_a_schedule_reads_back_as_routes(scale: int) -> None:
+    def at(start: float) -> str:
+        return clock(round(start * scale))
+
     sessions = [
-        {"appointment": "patient-1", "start": "00:20", "practitioners": ["vehicle-1"]},
-        {"appointment": "patient-2", "start": "00:40", "practitioners": ["vehicle-1"]},
-        {"appointment": "patient-4-first", "start": "01:10", "practitioners": ["vehicle-1"]},
-        {"appointment": "patient-3", "start": "00:40", "practitioners": ["vehicle-3", "vehicle-2"]},
-        {"appointment": "patient-4-second", "start": "01:26", "practitioners": ["vehicle-2"]},
+        {"appointment": "patient-1", "start": at(10), "practitioners": ["vehicle-1"]},
+        {"appointment": "patient-2", "start": at(20), "practitioners": ["vehicle-1"]},
+        {"appointment": "patient-4-first", "start": at(35), "practitioners": ["vehicle-1"]},
+        {"appointment": "patient-3", "start": at(20), "practitioners": ["vehicle-3", "vehicle-2"]},
+        {"appointment": "patient-4-second", "start": at(43), "practitioners": ["vehicle-2"]},
     ]
-    assert answer_from_schedule(small(), sessions) == good_answer()
+    assert answer_from_schedule(small(), sessions, scale) == good_answer()
 
 
 def test_runner_says_in_one_line_when_the_instances_are_missing(
@@ -345,3 +349,13 @@ def test_the_engine_finds_a1s_optimum_and_the_checker_accepts_it(capsys: pytest.
     assert objective == pytest.approx(218.2, rel=1e-3)
     assert ratio <= 1.001
     assert "set A: mean ratio" in out
+
+
+def test_a_window_past_the_scaled_day_is_refused_and_fits_a_coarser_scale() -> None:
+    late = parse_instance(small_text().replace("600 40 30 50 60 1000", "600 800 30 50 60 1000"), "late.txt")
+    with pytest.raises(
+        InstanceError, match=r"^late\.txt: node 1: its window does not fit in a day of 720 units$"
+    ):
+        scenario_document(late, 2)
+    window = next(a["window"] for a in scenario_document(late, 1)["appointments"] if a["id"] == "patient-1")
+    assert window["start_by"] == "13:20"

@@ -95,18 +95,20 @@ def read_known(path: Path) -> dict[str, Known]:
         }
 
 
-def run_one(path: Path, limit: float, workers: int, seed: int) -> tuple[str, float, Evaluation | None]:
+def run_one(
+    path: Path, limit: float, workers: int, seed: int, scale: int = SCALE
+) -> tuple[str, float, Evaluation | None]:
     """Solve one instance; its status, seconds, and the checked evaluation of its routes
     retimed as early as they allow (None without a pattern)."""
     instance = read_instance(path)
-    scenario = load_scenario(scenario_document(instance))
+    scenario = load_scenario(scenario_document(instance, scale))
     started = time.monotonic()
     result = solve(scenario, time_limit=limit, workers=workers, seed=seed, method=Method.WHOLE)
     seconds = time.monotonic() - started
     if not result.has_schedule:
         return result.status, seconds, None
     sessions = [s.model_dump(mode="json") for s in result.to_doc(scenario).sessions]
-    answer = answer_from_schedule(instance, sessions)
+    answer = answer_from_schedule(instance, sessions, scale)
     evaluation = check(instance, answer)
     if evaluation.violations:
         return result.status, seconds, evaluation
@@ -171,6 +173,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="Search threads per solve.")
     parser.add_argument("--seed", type=int, default=1, help="The search's random seed.")
     parser.add_argument(
+        "--scale",
+        type=int,
+        choices=(1, 2),
+        default=SCALE,
+        help=f"Engine minutes per instance time unit (default {SCALE}; 1 leaves room for any lateness).",
+    )
+    parser.add_argument(
         "--instances", type=Path, default=DEFAULT_FOLDER, help="Folder of instances/ and the bks file."
     )
     args = parser.parse_args(argv)
@@ -185,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     known = read_known(bks) if bks.is_file() else {}
     names = args.instance or instance_names(args.set or DEFAULT_SETS)
     print(
-        f"HHCRSP: an engine minute is 1/{SCALE} instance unit; objectives on the real travel; "
+        f"HHCRSP: an engine minute is 1/{args.scale} instance unit; objectives on the real travel; "
         f"{args.workers} workers, seed {args.seed}"
     )
     print(HEADER)
@@ -195,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         limit = args.limit or TIME_LIMITS.get(name[0], DEFAULT_LIMIT)
         try:
             status, seconds, evaluation = run_one(
-                folder / "instances" / file_name(name), limit, args.workers, args.seed
+                folder / "instances" / file_name(name), limit, args.workers, args.seed, args.scale
             )
         except InstanceError as error:
             print(f"{name:<9}error: {error}", file=sys.stderr)

@@ -14,11 +14,12 @@ Windows start at ``e`` and the engine counts lateness from ``l`` (``start_by``);
 are practitioner travel, total lateness and largest lateness, 1 each, every other term 0.
 
 **Units.** The engine works in whole minutes of a 1,440-minute day, and the instances'
-travel is real-valued. One engine minute is ``1 / SCALE`` of an instance's time unit: every
-time is multiplied by :data:`SCALE` (windows, durations and gaps stay whole), and a journey
-is ``SCALE * d`` rounded up, so that every timing the engine accepts also holds with the
-real travel. The engine's objective is then about ``3 * SCALE`` times the paper's; answers
-are always evaluated on the real data (:mod:`benchmarks.hhcrsp.check`).
+travel is real-valued. One engine minute is ``1 / scale`` of an instance's time unit
+(``scale`` a whole number, :data:`SCALE` by default): every time is multiplied by ``scale``
+(windows, durations and gaps stay whole), and a journey is ``scale * d`` rounded up, so that
+every timing the engine accepts also holds with the real travel. The engine's objective is
+then about ``3 * scale`` times the paper's; answers are always evaluated on the real data
+(:mod:`benchmarks.hhcrsp.check`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from benchmarks.hhcrsp.instance import Instance, InstanceError, Kind, Patient
 from scheduler.contract.bounds import MINUTES_PER_DAY
 
 SCALE = 2
-"""Engine minutes per instance time unit: the largest whole factor that keeps the latest
-window (``l`` up to 599) and the lateness and journeys home after it inside a day (1,440
-minutes: up to 720 instance units)."""
+"""Engine minutes per instance time unit by default: the largest whole factor that keeps the
+latest window (``l`` up to 599) inside a day (1,440 minutes: 720 instance units, so a service
+can start up to about 120 units after the latest window and still get home). A scale of 1
+gives a day of 1,440 units, room for any lateness, at half the precision."""
 BASE = "base"
 DAY = "mon"
 MONDAY = "2027-01-04"
@@ -66,14 +68,14 @@ def appointment_id(node: int, part: str | None = None) -> str:
     return f"patient-{node}" if part is None else f"patient-{node}-{part}"
 
 
-def minutes(value: float) -> int:
+def minutes(value: float, scale: int) -> int:
     """An instance time (a whole number of units) in engine minutes."""
-    return round(value * SCALE)
+    return round(value * scale)
 
 
-def journey(value: float) -> int:
+def journey(value: float, scale: int) -> int:
     """A real travel time in engine minutes, rounded up."""
-    return math.ceil(value * SCALE - 1e-9)
+    return math.ceil(value * scale - 1e-9)
 
 
 def clock(engine_minutes: int) -> str:
@@ -81,20 +83,20 @@ def clock(engine_minutes: int) -> str:
     return f"{engine_minutes // 60:02d}:{engine_minutes % 60:02d}"
 
 
-def scenario_document(instance: Instance) -> Document:
+def scenario_document(instance: Instance, scale: int = SCALE) -> Document:
     """The carepattern scenario of ``instance`` (see the module's description).
 
     Raises :class:`InstanceError` for an instance the scenario format cannot hold: a time
     that is not a whole unit, a window past the day, or a service of no duration.
     """
-    _check_fits(instance)
+    _check_fits(instance, scale)
     venues: list[Document] = [{"id": BASE, "name": "the base", "kind": "other"}]
     clients: list[Document] = []
     appointments: list[Document] = []
     for patient in instance.patients:
         venues.append({"id": home_id(patient.node), "kind": "home"})
         clients.append({"id": client_id(patient.node), "home": home_id(patient.node)})
-        appointments += _appointments(patient)
+        appointments += _appointments(patient, scale)
     practitioners = []
     for vehicle, services in enumerate(instance.qualified):
         roles = [role(s) for s in sorted(services)]
@@ -106,7 +108,7 @@ def scenario_document(instance: Instance) -> Document:
         practitioners.append(practitioner)
     return {
         "name": f"HHCRSP {instance.name}",
-        "description": f"Mankowska et al. (2014), {instance.name}; a minute is 1/{SCALE} instance unit",
+        "description": f"Mankowska et al. (2014), {instance.name}; a minute is 1/{scale} instance unit",
         "horizon": {
             "start": MONDAY,
             "timezone": "Etc/UTC",
@@ -118,13 +120,13 @@ def scenario_document(instance: Instance) -> Document:
         "clients": clients,
         "practitioners": practitioners,
         "appointments": appointments,
-        "travel": {"matrix": _matrix(instance)},
+        "travel": {"matrix": _matrix(instance, scale)},
         "weights": {**dict.fromkeys(ZERO_WEIGHTS, 0), **OBJECTIVE_WEIGHTS},
     }
 
 
 OBJECTIVE_WEIGHTS = {"practitioner_travel_minutes": 1, "total_lateness": 1, "max_lateness": 1}
-"""The paper's three terms, in engine minutes; their weighted sum is about ``3 * SCALE``
+"""The paper's three terms, in engine minutes; their weighted sum is about ``3 * scale``
 times the paper's objective."""
 ZERO_WEIGHTS = (
     "trips",
@@ -142,11 +144,11 @@ ZERO_WEIGHTS = (
 """Every other term of the engine's objective."""
 
 
-def _appointments(patient: Patient) -> list[Document]:
+def _appointments(patient: Patient, scale: int) -> list[Document]:
     window = {
         "days": [DAY],
-        "earliest": clock(minutes(patient.earliest)),
-        "start_by": clock(minutes(patient.latest)),
+        "earliest": clock(minutes(patient.earliest, scale)),
+        "start_by": clock(minutes(patient.latest, scale)),
     }
     common = {"venues": ["home"], "window": window}
     node = patient.node
@@ -155,7 +157,7 @@ def _appointments(patient: Patient) -> list[Document]:
             {
                 "id": appointment_id(node),
                 "client": client_id(node),
-                "duration": minutes(patient.duration[0]),
+                "duration": minutes(patient.duration[0], scale),
                 "role": role(patient.services[0]),
                 **common,
             }
@@ -165,7 +167,7 @@ def _appointments(patient: Patient) -> list[Document]:
             {
                 "id": appointment_id(node),
                 "client": client_id(node),
-                "duration": minutes(max(patient.duration)),
+                "duration": minutes(max(patient.duration), scale),
                 "roles": [role(s) for s in patient.services],
                 **common,
             }
@@ -175,31 +177,31 @@ def _appointments(patient: Patient) -> list[Document]:
         {
             "id": appointment_id(node, "first"),
             "client": client_id(node),
-            "duration": minutes(patient.duration[0]),
+            "duration": minutes(patient.duration[0], scale),
             "role": role(first),
             **common,
         },
         {
             "id": appointment_id(node, "second"),
             "client": client_id(node),
-            "duration": minutes(patient.duration[1]),
+            "duration": minutes(patient.duration[1], scale),
             "role": role(second),
             "after": {
                 "appointment": appointment_id(node, "first"),
-                "min_gap": minutes(patient.min_gap),
-                "max_gap": minutes(patient.max_gap),
+                "min_gap": minutes(patient.min_gap, scale),
+                "max_gap": minutes(patient.max_gap, scale),
             },
             **common,
         },
     ]
 
 
-def _matrix(instance: Instance) -> list[Document]:
+def _matrix(instance: Instance, scale: int) -> list[Document]:
     """Every journey between the base and the homes, by car."""
     places = [(BASE, 0)] + [(home_id(p.node), p.node) for p in instance.patients]
 
     def time(a: int, b: int) -> int:
-        return journey(instance.travel[a][instance.end if b == 0 else b])
+        return journey(instance.travel[a][instance.end if b == 0 else b], scale)
 
     entries = []
     for i, (here, a) in enumerate(places):
@@ -211,7 +213,7 @@ def _matrix(instance: Instance) -> list[Document]:
     return entries
 
 
-def _check_fits(instance: Instance) -> None:
+def _check_fits(instance: Instance, scale: int) -> None:
     for patient in instance.patients:
         times = (patient.earliest, patient.latest, patient.min_gap, patient.max_gap, *patient.duration)
         where = f"{instance.name}: node {patient.node}"
@@ -220,15 +222,15 @@ def _check_fits(instance: Instance) -> None:
         if min(patient.duration) <= 0:
             raise InstanceError(f"{where}: a service of no duration cannot be a session")
         if (
-            minutes(patient.latest) > MINUTES_PER_DAY
-            or minutes(patient.earliest + max(patient.duration)) > MINUTES_PER_DAY
+            minutes(patient.latest, scale) > MINUTES_PER_DAY
+            or minutes(patient.earliest + max(patient.duration), scale) > MINUTES_PER_DAY
         ):
             raise InstanceError(
-                f"{where}: its window does not fit in a day of {MINUTES_PER_DAY // SCALE} units"
+                f"{where}: its window does not fit in a day of {MINUTES_PER_DAY // scale} units"
             )
 
 
-def answer_from_schedule(instance: Instance, sessions: list[Document]) -> Answer:
+def answer_from_schedule(instance: Instance, sessions: list[Document], scale: int = SCALE) -> Answer:
     """The routes of a schedule's sessions (``ScheduleDoc.sessions`` as plain dicts): each
     practitioner's visits in order of start, at the start's time in instance units. A joint
     session's practitioners take its two services in the one way their qualifications allow
@@ -239,7 +241,7 @@ def answer_from_schedule(instance: Instance, sessions: list[Document]) -> Answer
         node, part = _node_of(session["appointment"])
         patient = instance.patient(node)
         hours, mins = session["start"].split(":")
-        start = (int(hours) * 60 + int(mins)) / SCALE
+        start = (int(hours) * 60 + int(mins)) / scale
         who = [vehicles[p] for p in session["practitioners"]]
         if patient.kind is Kind.SIMULTANEOUS and len(who) == 2:
             a, b = patient.services
