@@ -266,7 +266,11 @@ def test_the_scenario_holds_the_instance_in_engine_minutes() -> None:
     appointments = {a["id"]: a for a in document["appointments"]}
     assert appointments["patient-1"]["role"] == "service-1"
     assert appointments["patient-1"]["duration"] == 5 * SCALE
-    assert appointments["patient-1"]["window"] == {"days": ["mon"], "earliest": "00:20", "start_by": "01:20"}
+    assert appointments["patient-1"]["window"] == {
+        "days": ["mon"],
+        "earliest": clock(10 * SCALE),
+        "start_by": clock(40 * SCALE),
+    }
     assert appointments["patient-3"]["roles"] == ["service-1", "service-3"]
     assert "role" not in appointments["patient-3"]
     first, second = appointments["patient-4-first"], appointments["patient-4-second"]
