@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import Feed, Scenario, Schedule, utcnow
+from api.schemas import PublishOptions
 from api.security import digest, new_secret
 from scheduler.calendar import FeedOptions, FeedRevisions, render_feeds
 from scheduler.calendar.render import PRODID
@@ -67,7 +68,7 @@ class Rendering:
     revisions: dict[str, Any]
 
 
-def render(schedule: Schedule, scenario_row: Scenario) -> Rendering:
+def render(schedule: Schedule, scenario_row: Scenario, options: PublishOptions) -> Rendering:
     """Render ``schedule``'s feeds on the scenario's stored calendar state; touches no database.
 
     This is the long part of publishing, so it runs before any write transaction opens.
@@ -79,7 +80,9 @@ def render(schedule: Schedule, scenario_row: Scenario) -> Rendering:
         read_schedule(schedule.document),
         revisions=FeedRevisions.from_json(state) if state else None,
         revised_at=schedule.created_at,
-        options=FeedOptions(calendar_key=scenario_row.id),
+        options=FeedOptions(
+            travel=options.journeys, reminder_minutes=options.reminder_minutes, calendar_key=scenario_row.id
+        ),
     )
     return Rendering(schedule.id, scenario_row.id, state, dict(rendered.feeds), rendered.revisions.to_json())
 

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import JobOutcome, JobStatus
+from scheduler.calendar import MAX_REMINDER_MINUTES
 from scheduler.contract.schedule import ScheduleDoc
 
 MAX_SEED = 2**31 - 1
@@ -123,6 +124,27 @@ class IssuedFeed(FeedPublic):
         description="The subscription URL; null for a feed issued earlier, whose URL stays as issued."
     )
     changed: bool = Field(description="Whether this publication changed the feed's calendar.")
+
+
+class PublishOptions(ApiModel):
+    """What the published feeds show besides the sessions; without a body, neither."""
+
+    journeys: bool = Field(
+        False,
+        strict=True,
+        description="Family feeds (household, client, carer) also show each journey to and from a "
+        'session, going home between stops included: "Mum, Alfie and Poppy: Leave home for North '
+        "Clinic, 25 min by public transport\"; a journey made together is one event in a household's feed.",
+    )
+    reminder_minutes: int | None = Field(
+        None,
+        strict=True,
+        ge=0,
+        le=MAX_REMINDER_MINUTES,
+        description="Family feeds' events remind (an alarm) this many minutes before leaving: on each "
+        "journey that leaves for a session, and on each session the feed shows no such journey to. "
+        "Null: no reminders.",
+    )
 
 
 class PublishResult(ApiModel):

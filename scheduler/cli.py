@@ -28,7 +28,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from scheduler.analysis import to_html, to_markdown, whole_picture
-from scheduler.calendar import FeedError, FeedOptions, NoScheduleError
+from scheduler.calendar import MAX_REMINDER_MINUTES, FeedError, FeedOptions, NoScheduleError
 from scheduler.calendar.directory import export_feeds
 from scheduler.contract.schedule import ScheduleDoc
 from scheduler.errors import InputError, UnsupportedScenarioError
@@ -423,6 +423,18 @@ def export(
     travel: Annotated[
         bool, typer.Option("--travel", help="Family feeds also show journeys as events.")
     ] = False,
+    reminder: Annotated[
+        int | None,
+        typer.Option(
+            "--reminder",
+            metavar="MINUTES",
+            min=0,
+            max=MAX_REMINDER_MINUTES,
+            help="Family feeds remind this many minutes before leaving (before a session the feed "
+            "shows no journey to); default: no reminders.",
+            show_default=False,
+        ),
+    ] = None,
     revised_at: Annotated[
         str | None,
         typer.Option(
@@ -447,7 +459,7 @@ def export(
     except InputError as exc:
         fail_invalid(exc)
     moment = _revision_time(revised_at, schedule)
-    options = FeedOptions(travel=travel, calendar_key=calendar_key)
+    options = FeedOptions(travel=travel, reminder_minutes=reminder, calendar_key=calendar_key)
     try:
         result = export_feeds(model, document, out_dir, revised_at=moment, options=options)
     except InputError as exc:

@@ -234,6 +234,22 @@ def _from_booking(
         )
 
 
+def companion_to_doc(scenario: Scenario, companion: PlacedCompanion) -> doc.Accompanying:
+    """The document form of a companion at another person's session."""
+    s = companion.session
+    return doc.Accompanying(
+        client=scenario.clients[companion.client].id,
+        carer=scenario.carers[companion.carer].id,
+        appointment=scenario.appointments[s.appointment].id,
+        occurrence=s.occurrence,
+        week=s.week + 1,
+        day=DAYS[s.day],
+        venue=scenario.venues[s.venue].id,
+        start=format_time(s.start),
+        end=format_time(s.end),
+    )
+
+
 def companions_from_doc(
     scenario: Scenario, schedule: doc.ScheduleDoc, sessions: Sequence[PlacedSession]
 ) -> tuple[PlacedCompanion, ...]:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 
 from api import publishing
 from api.logs import RedactFeedTokens, redact
+from scheduler.model import PersonKind, Scenario
+from scheduler.schedule import sessions_from_bookings
+from scheduler.solver import SolveResult
+from scheduler.solver.result import Itinerary, Leg
+from scheduler.travel import Travel
 from tests.test_api_helpers import (
     Api,
     create_scenario,
@@ -284,3 +290,71 @@ def test_a_feed_whose_subject_left_serves_an_empty_calendar(api: Api) -> None:
     assert response.status_code == 200
     assert events_of(response.content) == {}
     assert len(events_of(api.client.get(feed_path(urls["household-a"])).content)) == 1
+
+
+def together(scenario: Scenario, **_: Any) -> SolveResult:
+    """A solver double: today's bookings, each client going there and back with the session's carer
+    (module-level: solves run in worker processes)."""
+    sessions = sessions_from_bookings(scenario)
+    travel = Travel(scenario)
+    itineraries = []
+    for s in sessions:
+        client = scenario.appointments[s.appointment].client
+        home = scenario.clients[client].home
+        minutes = travel.minutes(home, s.venue, "public")
+        legs = (
+            Leg(home, s.venue, s.start - minutes, s.start, minutes, 0, "public"),
+            Leg(s.venue, home, s.end, s.end + minutes, minutes, 0, "public"),
+        )
+        people: list[tuple[PersonKind, int]] = [("client", client)]
+        if s.carer is not None:
+            people.append(("carer", s.carer))
+        itineraries.extend(Itinerary(kind, index, s.week, s.day, legs) for kind, index in people)
+    return SolveResult("feasible", 1.0, 1.0, 0.01, sessions=sessions, itineraries=tuple(itineraries))
+
+
+def test_publish_options_add_journeys_and_reminders_to_family_feeds(tmp_path: Path) -> None:
+    with running_api(settings_for(tmp_path), solve=together) as api:
+        scenario_id, urls = publish_tiny(api)
+        plain = {key: Calendar.from_ical(api.client.get(feed_path(url)).content) for key, url in urls.items()}
+        assert [str(e["SUMMARY"]) for e in plain["household-a"].walk("VEVENT")] == [
+            "Occupational therapy – Ava"
+        ]
+        assert not any(c.walk("VALARM") for c in plain.values())
+        options = {"journeys": True, "reminder_minutes": 30}
+        schedule_id = solved(api, scenario_id)["schedule_id"]
+        response = api.client.post(f"/v1/schedules/{schedule_id}/publish", headers=api.auth, json=options)
+        assert response.status_code == 200, response.text
+        feeds = {key: Calendar.from_ical(api.client.get(feed_path(url)).content) for key, url in urls.items()}
+    household = [(str(e["SUMMARY"]), e.walk("VALARM")) for e in feeds["household-a"].walk("VEVENT")]
+    assert [summary for summary, _ in household] == [
+        "Dad and Ava: Leave home for Clinic, 7 min by public transport",
+        "Occupational therapy – Ava",
+        "Dad and Ava: Leave Clinic for home, 7 min by public transport",
+    ]
+    ((_, (alarm,)), (_, none), (_, after)) = household
+    assert (str(alarm["ACTION"]), alarm["TRIGGER"].dt) == ("DISPLAY", timedelta(minutes=-30))
+    assert none == after == []
+    assert not feeds["practitioner-ot-bo"].walk("VALARM")
+    assert len(feeds["carer-dad"].walk("VEVENT")) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "location", "message"),
+    [
+        ({"reminder_minutes": 1441}, "body.reminder_minutes", "input should be less than or equal to 1440"),
+        ({"reminder_minutes": -5}, "body.reminder_minutes", "input should be greater than or equal to 0"),
+        ({"reminder_minutes": 15.5}, "body.reminder_minutes", "input should be a valid integer"),
+        ({"reminder_minutes": "15"}, "body.reminder_minutes", "input should be a valid integer"),
+        ({"journeys": "yes"}, "body.journeys", "input should be a valid boolean"),
+        ({"journey": True}, "body.journey", "extra inputs are not permitted"),
+    ],
+)
+def test_wrong_publish_options_are_located_422s(
+    api: Api, body: dict[str, object], location: str, message: str
+) -> None:
+    schedule_id = solved(api, create_scenario(api))["schedule_id"]
+    response = api.client.post(f"/v1/schedules/{schedule_id}/publish", headers=api.auth, json=body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"loc": location, "msg": message}]}
+    assert api.client.get("/v1/feeds", headers=api.auth).json()["total"] == 0

@@ -198,10 +198,12 @@ def test_restart_fails_interrupted_jobs_and_runs_queued_ones(tmp_path: Path) -> 
 
 def test_a_scenario_the_solver_does_not_plan_yet_fails_its_job_with_the_reason(api: Api) -> None:
     document = tiny()
-    document["clients"][0]["supervision"] = "escort"
+    document["clients"][0]["routines"] = [
+        {"name": "feed", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "clinic"}
+    ]
     scenario_id = create_scenario(api, document)
     response = api.client.post(f"/v1/scenarios/{scenario_id}/solve", headers=api.auth)
     assert response.status_code == 202
     done = wait_for_job(api, response.json()["id"])
     assert done["status"] == "failed"
-    assert "clients[0].supervision: the solver does not plan version-2 household rules yet" in done["error"]
+    assert "clients[0].routines[0].at: the solver plans flexible routines at home" in done["error"]

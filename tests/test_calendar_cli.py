@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from icalendar import Calendar
@@ -70,9 +71,30 @@ def test_reexport_after_a_replan_raises_sequence_of_the_moved_session_only(tmp_p
 def test_travel_is_an_option(tmp_path: Path) -> None:
     schedule = _write(tmp_path, schedule_doc())
     _export(tmp_path, schedule)
-    assert b"Leave for" not in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
+    assert b"Leave home for" not in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
     _export(tmp_path, schedule, "--travel")
-    assert b"Leave for" in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
+    assert b"Leave home for" in (tmp_path / "feeds" / "client-amy.ics").read_bytes()
+
+
+def test_reminder_puts_an_alarm_before_leaving_and_is_checked(tmp_path: Path) -> None:
+    schedule = _write(tmp_path, schedule_doc())
+    code, _, _ = _export(tmp_path, schedule, "--travel", "--reminder", "20")
+    assert code == EXIT_OK
+    household = Calendar.from_ical((tmp_path / "feeds" / "household-lee.ics").read_bytes())
+    reminded = {
+        str(e["SUMMARY"]): e.walk("VALARM")[0]["TRIGGER"].dt
+        for e in household.walk("VEVENT")
+        if e.walk("VALARM")
+    }
+    assert reminded["Amy Lee: Leave home for East Clinic, 25 min by public transport"] == timedelta(
+        minutes=-20
+    )
+    assert "Occupational therapy – Amy Lee" in reminded  # a home visit: no journey to remind of
+    assert "Speech and language therapy – Amy Lee" not in reminded  # its journey reminds instead
+    for wrong in ("1441", "-1", "soon"):
+        code, _, stderr = _export(tmp_path, schedule, "--reminder", wrong)
+        assert code == EXIT_INVALID
+        assert "Invalid value for '--reminder'" in " ".join(stderr.split())
 
 
 def test_an_infeasible_schedule_exits_1_and_writes_nothing(tmp_path: Path) -> None:

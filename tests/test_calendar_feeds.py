@@ -419,13 +419,14 @@ def test_journeys_to_and_from_sessions_are_events_in_family_feeds_when_asked() -
     journeys = {name: str(e["SUMMARY"]) for name, e in household.items() if "travel" in name}
     by_bus = "25 min by public transport"
     assert journeys == {
-        "amy-slt-1-travel-to-client-amy": f"Amy Lee: Leave for East Clinic, {by_bus}",
+        "amy-slt-1-travel-to-client-amy": f"Amy Lee: Leave home for East Clinic, {by_bus}",
+        "amy-slt-1-travel-to-carer-dad": "Chris Lee: Leave home for East Clinic, 25 min by car",
         "amy-slt-1-travel-from-client-amy": f"Amy Lee: Leave East Clinic for home, {by_bus}",
-        "ben-physio-2-travel-to-client-ben": f"Ben Lee: Leave for East Clinic, {by_bus}",
+        "ben-physio-2-travel-to-client-ben": f"Ben Lee: Leave home for East Clinic, {by_bus}",
         "ben-physio-2-travel-from-client-ben": f"Ben Lee: Leave East Clinic for home, {by_bus}",
     }
     carer = {name: str(e["SUMMARY"]) for name, e in _by_name(feeds["carer-dad"]).items() if "travel" in name}
-    assert carer == {"amy-slt-1-travel-to-carer-dad": "Leave for East Clinic, 25 min by car"}
+    assert carer == {"amy-slt-1-travel-to-carer-dad": "Leave home for East Clinic, 25 min by car"}
     assert not any("travel" in name for name in _by_name(feeds["client-amy"]) if "ben" in name)
     assert all("travel" not in uid for ics in plain.values() for uid in _events(ics))
     leave = household["amy-slt-1-travel-to-client-amy"]
@@ -498,5 +499,35 @@ def test_a_journey_home_for_a_home_visit_says_home() -> None:
     data["itineraries"].append({"person": "amy", "week": 1, "day": "wed", "legs": [leg]})
     feeds = _export(scenario_doc(), read_schedule(data), travel=True).feeds
     journey = _by_name(feeds["client-amy"])["amy-ot-1-travel-to-client-amy"]
-    assert str(journey["SUMMARY"]) == "Leave for home, 15 min by public transport"
+    assert str(journey["SUMMARY"]) == "Leave Elm School for home, 15 min by public transport"
     assert str(journey["LOCATION"]) == "Elm School, Elm Road"
+
+
+def test_going_home_between_two_sessions_at_one_venue_gives_each_its_own_journeys() -> None:
+    data = schedule_doc(moves={("ben-physio", 1): ("thu", "10:00", "10:45")}).model_dump(
+        mode="json", by_alias=True
+    )
+    first = next(s for s in data["sessions"] if (s["appointment"], s["occurrence"]) == ("ben-physio", 1))
+    first["venue"] = "clinic-east"
+
+    def leg(origin: str, to: str, depart: str, arrive: str) -> dict[str, object]:
+        return {"from": origin, "to": to, "depart": depart, "arrive": arrive, "minutes": 25}
+
+    (thursday,) = [i for i in data["itineraries"] if (i["person"], i["day"]) == ("ben", "thu")]
+    thursday["legs"] = [
+        leg("home-lee", "clinic-east", "09:35", "10:00"),
+        leg("clinic-east", "home-lee", "10:45", "11:10"),
+        leg("home-lee", "clinic-east", "16:05", "16:30"),
+        leg("clinic-east", "home-lee", "17:15", "17:40"),
+    ]
+    ben = _by_name(_export(scenario_doc(), read_schedule(data), travel=True).feeds["client-ben"])
+    starts = {name: e["DTSTART"].dt.strftime("%H:%M") for name, e in ben.items() if "travel" in name}
+    assert starts == {
+        "ben-physio-1-travel-to-client-ben": "09:35",
+        "ben-physio-1-travel-from-client-ben": "10:45",
+        "ben-physio-2-travel-to-client-ben": "16:05",
+        "ben-physio-2-travel-from-client-ben": "17:15",
+    }
+    assert str(ben["ben-physio-2-travel-to-client-ben"]["SUMMARY"]) == (
+        "Leave home for East Clinic, 25 min by public transport"
+    )

@@ -106,31 +106,36 @@ def test_solve_with_an_unknown_journey_ends_without_a_traceback(tmp_path: Path) 
     assert result.exit_code in (0, 1)
 
 
-def test_solve_refuses_version_2_household_rules_in_one_line(tmp_path: Path) -> None:
+def test_solve_plans_a_version_2_household_and_the_answer_validates(tmp_path: Path) -> None:
+    out = tmp_path / "schedule.json"
+    result = runner.invoke(
+        app, ["solve", str(write(tmp_path / "s.json", household_dict())), "-o", str(out), *LIMITS]
+    )
+    assert result.exit_code == 0, result.stderr
+    scenario = load_scenario(household_dict())
+    assert validate(scenario, read_schedule(out)).violations == ()
+
+
+def test_solve_refuses_a_flexible_routine_away_from_home_in_one_line(tmp_path: Path) -> None:
     d = household_dict()
+    client(d, "jo")["routines"] = [
+        {"name": "swim", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "school"}
+    ]
     out = tmp_path / "schedule.json"
     result = runner.invoke(app, ["solve", str(write(tmp_path / "s.json", d)), "-o", str(out), *LIMITS])
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines() == [
-        "cannot solve: clients[0].supervision: the solver does not plan version-2 household rules yet "
-        "(supervision, companions, flexible routines at a place); `scheduler validate` and `scheduler "
-        "report` check them"
-    ]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "cannot solve: clients[0].routines[0].at: the solver plans flexible routines at home"
+    )
     assert not out.exists()
 
 
-def test_the_solver_names_the_first_version_2_field_it_does_not_plan() -> None:
+def test_the_solver_names_the_flexible_routine_it_does_not_plan() -> None:
     d = scenario_dict()
     client(d, "jo")["routines"] = [
-        {
-            "name": "nursery",
-            "days": ["mon"],
-            "start": "08:00",
-            "end": "09:00",
-            "at": "school",
-            "supervised": True,
-        },
         {"name": "feed", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "home"},
+        {"name": "swim", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 30, "at": "school"},
     ]
     with pytest.raises(UnsupportedScenarioError) as refused:
         solve(load_scenario(d), time_limit=5, workers=1)

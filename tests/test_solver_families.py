@@ -270,7 +270,7 @@ def test_a_practitioner_without_time_to_travel_between_two_clients_cannot_hold()
 def resting() -> dict[str, Any]:
     d = scenario_dict()
     client(d, "jo")["routines"] = [
-        {"name": "rest", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 60, "at": "jo-home"}
+        {"name": "rest", "days": ["mon"], "start": "12:00", "end": "14:00", "duration": 60}
     ]
     return d
 

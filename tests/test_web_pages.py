@@ -309,6 +309,28 @@ def test_publishing_shows_each_new_link_once_with_a_qr_code_and_rotating_gives_a
     assert new_links[0] not in links
 
 
+def test_the_publish_form_sends_journeys_and_a_reminder_and_refuses_a_wrong_reminder(api: Api) -> None:
+    scenario_id = create_scenario(api, tiny())
+    job = solved(api, scenario_id)
+    client, csrf = web_client(api)
+    page = client.get(f"/scenarios/{scenario_id}").text
+    assert 'name="journeys" value="true"' in page
+    assert (
+        f'<label class="inline" for="reminder-{job["schedule_id"]}">reminder before leaving</label>' in page
+    )
+    path = f"/schedules/{job['schedule_id']}/publish"
+    wrong = client.post(path, data={"csrf_token": csrf, "reminder_minutes": "2000"})
+    assert wrong.status_code == 422
+    assert "reminder_minutes: input should be less than or equal to 1440" in wrong.text
+    words = client.post(path, data={"csrf_token": csrf, "reminder_minutes": "soon"})
+    assert words.status_code == 422
+    assert "reminder_minutes: &#34;soon&#34; is not a whole number of minutes" in words.text
+    shared = client.post(path, data={"csrf_token": csrf, "journeys": "true", "reminder_minutes": "30"})
+    assert shared.status_code == 200
+    link = re.findall(r'value="webcal://feeds\.test(/feeds/[^"]+\.ics)"', shared.text)[0]
+    assert b"TRIGGER:-PT30M" in client.get(link).content
+
+
 WHY_INFEASIBLE = "alfie-slt has no slot: Priya Shah works Mondays, Wednesdays and Thursdays only"
 
 

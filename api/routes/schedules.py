@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Body, HTTPException, Query, Request, status
 from sqlalchemy import func, select
 
 from api.deps import FeedFilesDep, PageDep, ReadSessionDep, SettingsDep, TenantDep
@@ -12,7 +12,7 @@ from api.models import Scenario, Schedule
 from api.publishing import render, store
 from api.routes.common import BUSY, CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED, owned
 from api.routes.feeds import issued_feed
-from api.schemas import Page, PublishResult, SchedulePublic
+from api.schemas import Page, PublishOptions, PublishResult, SchedulePublic
 from scheduler.calendar import FeedError
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"], responses=UNAUTHORIZED)
@@ -53,24 +53,32 @@ def get_schedule(schedule_id: str, session: ReadSessionDep, tenant: TenantDep) -
 @router.post(
     "/{schedule_id}/publish",
     response_model=PublishResult,
-    responses=NOT_FOUND | CONFLICT | BUSY,
+    responses=NOT_FOUND | CONFLICT | BUSY | INVALID,
 )
 def publish_schedule(
-    schedule_id: str, request: Request, tenant: TenantDep, settings: SettingsDep, files: FeedFilesDep
+    schedule_id: str,
+    request: Request,
+    tenant: TenantDep,
+    settings: SettingsDep,
+    files: FeedFilesDep,
+    options: Annotated[PublishOptions | None, Body()] = None,
 ) -> PublishResult:
     """Publish the schedule to its scenario's feeds: one per household, client, carer, practitioner, venue.
 
-    A feed issued before keeps its URL and now serves this schedule (``url`` is null for it:
-    the URL is a secret shown once); a new feed's URL is in ``url``. 409, with the reason, for
-    a schedule that cannot be published (no pattern: infeasible or timed out).
+    The body's options add journeys and reminders to the family feeds; without a body the
+    feeds show the sessions only. A feed issued before keeps its URL and now serves this
+    schedule (``url`` is null for it: the URL is a secret shown once); a new feed's URL is in
+    ``url``. 409, with the reason, for a schedule that cannot be published (no pattern:
+    infeasible or timed out).
     """
+    options = options or PublishOptions()
     database = request.app.state.database
     for _attempt in range(PUBLISH_ATTEMPTS):
         with database.read_sessions() as read:
             schedule = owned(read, Schedule, schedule_id, tenant, "schedule")
             scenario_row = read.get_one(Scenario, schedule.scenario_id)
         try:
-            rendering = render(schedule, scenario_row)
+            rendering = render(schedule, scenario_row, options)
         except FeedError as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
         with database.sessions.begin() as session:

@@ -247,10 +247,11 @@ def _title(scenario: Scenario, clients: Sequence[Client]) -> str:
 
 
 def _serves(scenario: Scenario, practitioner: str, appointments: Iterable[Appointment]) -> bool:
-    """True when the practitioner is listed on, or has the role of, one of ``appointments``."""
+    """True when the practitioner is listed on, or has a role of, one of ``appointments``."""
     prac = scenario.practitioners[scenario.practitioner_index[practitioner]]
     return any(
-        prac.index in a.practitioners or (a.role is not None and a.role == prac.role) for a in appointments
+        prac.index in a.practitioners or any(prac.takes(r) for r in (*a.roles, *filter(None, [a.role])))
+        for a in appointments
     )
 
 
@@ -279,9 +280,12 @@ def _summary(
 
 
 def providers(scenario: Scenario, appt: Appointment) -> tuple[str, ...]:
-    """Who gives an appointment: its practitioners' names, or ``"any <role>"`` for a role pool."""
+    """Who gives an appointment: its practitioners' names, ``"any <role>"`` for a role pool, or
+    one ``"any <role>"`` per role of a joint session by roles."""
     if appt.role is not None:
         return (f"any {appt.role}",)
+    if appt.roles:
+        return tuple(f"any {role}" for role in appt.roles)
     return tuple(scenario.practitioners[p].name for p in appt.practitioners)
 
 

@@ -3,7 +3,9 @@
 One feed per audience (``household-<id>``, ``client-<id>``, ``carer-<id>``,
 ``practitioner-<id>``, ``venue-<id>``); each session is one weekly recurring event in the
 scenario's time zone, with a rule-based VTIMEZONE every client reads alike, a UID that
-survives re-solves and a SEQUENCE that rises when its time, day or venue changes.
+survives re-solves and a SEQUENCE that rises when its time, day or venue changes. Family
+feeds also show a companion's stop at a session and, as options (:class:`FeedOptions`),
+the journeys to and from it and a reminder before leaving.
 
 Publish a schedule with :func:`render_feeds` (every feed plus the revision state to
 store), or, serving one feed at a time, :func:`revise` once per new schedule and
@@ -20,11 +22,20 @@ from scheduler.calendar.errors import (
     UnknownFeedError,
 )
 from scheduler.calendar.events import scenario_key
-from scheduler.calendar.render import FeedOptions, FeedSet, feed_keys, render_feed, render_feeds, revise
+from scheduler.calendar.render import (
+    MAX_REMINDER_MINUTES,
+    FeedOptions,
+    FeedSet,
+    feed_keys,
+    render_feed,
+    render_feeds,
+    revise,
+)
 from scheduler.calendar.revisions import FeedRevisions, Revision
 from scheduler.calendar.vtimezone import vtimezone
 
 __all__ = [
+    "MAX_REMINDER_MINUTES",
     "DateRangeError",
     "FeedError",
     "FeedOptions",

@@ -2,7 +2,9 @@
 
 Family feeds (``household``, ``client``, ``carer``) say what, who and where in full:
 the client's name, the practitioners' names and roles, the venue's name and address, the
-escort and what to bring, and, as an option, the journeys. Practitioner and venue feeds
+escort, who comes along and what to bring, and, as an option, the journeys. A companion's
+own feed has an event for each session they come along to; a household's feed shows a
+journey made together once, naming everybody on it. Practitioner and venue feeds
 carry the least personal data they need: a client's initials and id, never their routines
 or home; a home visit's address appears only in the feed of the practitioners who visit.
 A client's home has no venue feed.
@@ -20,9 +22,10 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
-from scheduler.calendar.events import FeedEvent, TravelLeg
+from scheduler.calendar.events import FeedEvent, TravelLeg, household_of, person_of
 from scheduler.clock import format_time
 from scheduler.model import Appointment, Client, Practitioner, Scenario, Venue
+from scheduler.schedule import PlacedCompanion
 
 AudienceKind = Literal["household", "client", "carer", "practitioner", "venue"]
 FAMILY: frozenset[AudienceKind] = frozenset({"household", "client", "carer"})
@@ -74,9 +77,12 @@ def audiences(scenario: Scenario) -> tuple[Audience, ...]:
 
 
 def includes(scenario: Scenario, audience: Audience, event: FeedEvent, travel: bool) -> bool:
-    """True when ``event`` belongs in ``audience``'s feed (journeys only in family feeds, when asked for)."""
+    """True when ``event`` belongs in ``audience``'s feed (journeys only in family feeds, when asked
+    for; a companion's stop only in the companion's own feed)."""
     if event.leg is not None:
-        return travel and _travels(scenario, audience, event.leg)
+        return travel and _travels(scenario, audience, event, event.leg)
+    if event.along is not None:
+        return audience.kind == "client" and scenario.clients[event.along.client].id == audience.id
     session = event.session
     client = scenario.clients[scenario.appointments[session.appointment].client]
     match audience.kind:
@@ -116,11 +122,14 @@ def event_text(scenario: Scenario, audience: Audience, event: FeedEvent) -> Even
     """Summary, description, location and GEO of ``event`` as ``audience`` may read it."""
     if event.leg is not None:
         return _travel_text(scenario, audience, event, event.leg)
+    if event.along is not None:
+        return _along_text(scenario, event, event.along)
     session = event.session
     appt = scenario.appointments[session.appointment]
     client = scenario.clients[appt.client]
     venue = scenario.venues[session.venue]
     who = client.name if audience.is_family else client_label(client)
+    summary = f"{title(appt)} – {who}"
     lines = [f"{title(appt)} for {who}"]
     people = [scenario.practitioners[p] for p in session.practitioners]
     if people:
@@ -128,9 +137,31 @@ def event_text(scenario: Scenario, audience: Audience, event: FeedEvent) -> Even
     lines.append(f"Where: {place(venue)}")
     if audience.is_family and session.carer is not None:
         lines.append(f"Escort: {scenario.carers[session.carer].name}")
+    if audience.is_family and event.companions:
+        along = [scenario.clients[c.client].name for c in event.companions]
+        summary = f"{summary} ({_and(along)} {_comes(along)} along)"
+        for carer in dict.fromkeys(c.carer for c in event.companions):
+            names = [scenario.clients[c.client].name for c in event.companions if c.carer == carer]
+            lines.append(f"{_and(names)} {_comes(names)} along with {scenario.carers[carer].name}")
     if audience.is_family and appt.bring:
         lines.append(f"Bring: {appt.bring}")
-    return _event_text(f"{title(appt)} – {who}", lines, place(venue), geo(venue))
+    return _event_text(summary, lines, place(venue), geo(venue))
+
+
+def _along_text(scenario: Scenario, event: FeedEvent, along: PlacedCompanion) -> EventText:
+    """A companion's own event: ``"Coming along with Mum: Physiotherapy – Alfie"``."""
+    appt = scenario.appointments[event.session.appointment]
+    client = scenario.clients[appt.client]
+    venue = scenario.venues[event.session.venue]
+    carer = scenario.carers[along.carer].name
+    companion = scenario.clients[along.client].name
+    lines = [
+        f"{companion} comes along with {carer} to {title(appt)} for {client.name}",
+        f"Where: {place(venue)}",
+    ]
+    return _event_text(
+        f"Coming along with {carer}: {title(appt)} – {client.name}", lines, place(venue), geo(venue)
+    )
 
 
 def one_line(text: str) -> str:
@@ -181,41 +212,48 @@ def geo(venue: Venue) -> tuple[float, float] | None:
     return None if venue.lat is None or venue.lon is None else (venue.lat, venue.lon)
 
 
-def _travels(scenario: Scenario, audience: Audience, leg: TravelLeg) -> bool:
+def _travels(scenario: Scenario, audience: Audience, event: FeedEvent, leg: TravelLeg) -> bool:
+    """A leg is in its person's own feed; in a household's feed, one leg of each journey made together."""
     person = leg.person
-    if person.kind == "carer":
-        return audience.kind == "carer" and scenario.carers[person.index].id == audience.id
-    client = scenario.clients[person.index]
-    return (audience.kind, audience.id) in {("household", client.household), ("client", client.id)}
+    match audience.kind:
+        case "household":
+            return event.leads and household_of(scenario, person, event.session) == audience.id
+        case "client" | "carer":
+            return person.kind == audience.kind and person_of(scenario, person).id == audience.id
+        case _:
+            return False
 
 
 def _travel_text(scenario: Scenario, audience: Audience, event: FeedEvent, leg: TravelLeg) -> EventText:
-    """``"Leave for North Child Development Centre, 35 min by public transport"``."""
+    """``"Mum, Alfie and Poppy: Leave home for North Clinic, 25 min by public transport"`` in a
+    household's feed; ``"Leave home for North Clinic with Mum and Poppy, 25 min ..."`` in Alfie's."""
     appt = scenario.appointments[event.session.appointment]
+    client = scenario.clients[appt.client]
     origin, destination = scenario.venues[leg.origin], scenario.venues[leg.destination]
-    home = _home_of(scenario, leg)
+    home = person_of(scenario, leg.person).home
     minutes = leg.arrive - leg.depart
     how = f"{minutes} min {MODE_WORDS.get(leg.mode, f'by {leg.mode}')}"
-    going = "home" if leg.destination == home else destination.name
-    if leg.direction == "to":
-        summary = f"Leave for {going}, {how}"
-    else:
-        summary = f"Leave {origin.name} for {going}, {how}"
+    leave = (
+        f"Leave {'home' if leg.origin == home else origin.name} "
+        f"for {'home' if leg.destination == home else destination.name}"
+    )
+    travellers = sorted(event.party, key=lambda p: (p.kind == "client", p.index))
     if audience.kind == "household":
-        summary = f"{scenario.clients[leg.person.index].name}: {summary}"
+        summary = f"{_and([person_of(scenario, p).name for p in travellers])}: {leave}, {how}"
+    else:
+        others = [person_of(scenario, p).name for p in travellers if p != leg.person]
+        summary = f"{leave} with {_and(others)}, {how}" if others else f"{leave}, {how}"
     session_venue = scenario.venues[event.session.venue]
     lines = [
-        f"{'To' if leg.direction == 'to' else 'After'} {title(appt)} at "
+        f"{'To' if leg.direction == 'to' else 'After'} {title(appt)} for {client.name} at "
         f"{format_time(event.session.start)}, {session_venue.name}",
         f"From {place(origin)} to {place(destination)}, {how}",
     ]
     return _event_text(summary, lines, place(origin), geo(origin))
 
 
-def _home_of(scenario: Scenario, leg: TravelLeg) -> int:
-    if leg.person.kind == "client":
-        return scenario.clients[leg.person.index].home
-    return scenario.carers[leg.person.index].home
+def _comes(names: Sequence[str]) -> str:
+    return "comes" if len(names) == 1 else "come"
 
 
 def _and(words: Sequence[str]) -> str:

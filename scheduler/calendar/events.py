@@ -1,4 +1,4 @@
-"""The events a schedule publishes: sessions and travel legs, each with its recurrence and UID.
+"""The events a schedule publishes: sessions, companions' stops and journeys, with recurrence and UID.
 
 This module decides *what* the feeds say in calendar terms (which local start times, which
 UID, which signature of time, day and place) without writing any iCalendar; the content of
@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -23,8 +24,8 @@ from scheduler.contract.errors import did_you_mean
 from scheduler.contract.schedule import Itinerary, Leg, ScheduleDoc
 from scheduler.errors import InputIssue, ScheduleError
 from scheduler.loader import HOME
-from scheduler.model import Horizon, Scenario
-from scheduler.schedule import PlacedSession, sessions_from_doc
+from scheduler.model import Carer, Client, Horizon, Scenario
+from scheduler.schedule import PlacedCompanion, PlacedSession, companions_from_doc, sessions_from_doc
 
 PersonKind = Literal["client", "carer"]
 Direction = Literal["to", "from"]
@@ -79,6 +80,11 @@ class Person:
     kind: PersonKind
     index: int
 
+    @property
+    def rank(self) -> tuple[bool, int]:
+        """Clients before carers, each in document order: who leads a journey made together."""
+        return (self.kind != "client", self.index)
+
 
 @dataclass(frozen=True)
 class TravelLeg:
@@ -93,9 +99,19 @@ class TravelLeg:
     mode: str
 
 
+JourneyKey = tuple[int, int, int, int, int, int, str]
+"""A journey as people make it together: week, day, origin, destination, depart, arrive, mode."""
+
+
 @dataclass(frozen=True)
 class FeedEvent:
-    """One VEVENT of the feeds: a session, or a travel leg of a session when ``leg`` is set."""
+    """One VEVENT of the feeds: a session, a companion's stop at it (``along``), or a travel
+    leg to or from it (``leg``).
+
+    A session lists its ``companions``. A leg lists its ``party``: everybody whose itinerary
+    makes the same journey (the leg's own person included), and ``leads`` says whether it is
+    the one event of that journey in its household's feed.
+    """
 
     uid: str
     session: PlacedSession
@@ -104,6 +120,10 @@ class FeedEvent:
     recurrence: Recurrence
     venue: int
     leg: TravelLeg | None = None
+    companions: tuple[PlacedCompanion, ...] = ()
+    along: PlacedCompanion | None = None
+    party: tuple[Person, ...] = ()
+    leads: bool = False
 
     @property
     def signature(self) -> str:
@@ -135,14 +155,19 @@ def scenario_key(scenario: Scenario) -> str:
 
 
 def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | None) -> tuple[FeedEvent, ...]:
-    """Every event of the schedule: each session, and each client's and carer's travel leg to or from one.
+    """Every event of the schedule: each session, each companion's stop at one (version 2's
+    ``accompanying``), and each client's and carer's travel leg to or from a session they attend.
 
     Raises :class:`ScheduleError` (with locations) when the schedule does not refer to
-    ``scenario``, names one appointment occurrence twice, or has a leg to an unknown venue.
+    ``scenario``, names one appointment occurrence twice, has a leg to an unknown venue, or
+    has an ``accompanying`` entry that names no session of it.
     """
     check_dates(scenario.horizon)
     _check_unique_occurrences(schedule)
     sessions = sessions_from_doc(scenario, schedule)
+    companions: dict[PlacedSession, list[PlacedCompanion]] = defaultdict(list)
+    for companion in companions_from_doc(scenario, schedule, sessions):
+        companions[companion.session].append(companion)
     domain = f"{uid_part(calendar_key or scenario_key(scenario))}.{UID_DOMAIN}"
     events = []
     for session in sessions:
@@ -150,9 +175,17 @@ def feed_events(scenario: Scenario, schedule: ScheduleDoc, calendar_key: str | N
         if recurrence is None:
             continue
         uid = f"{_occurrence_name(scenario, session)}@{domain}"
-        events.append(FeedEvent(uid, session, session.start, session.end, recurrence, session.venue))
-    events.extend(_travel_events(scenario, schedule, events, domain))
-    return tuple(events)
+        event = FeedEvent(uid, session, session.start, session.end, recurrence, session.venue)
+        events.append(replace(event, companions=tuple(companions[session])))
+    stops = [
+        replace(
+            event, uid=f"{_local(event)}-along-{uid_part(scenario.clients[c.client].id)}@{domain}", along=c
+        )
+        for event in events
+        for c in event.companions
+    ]
+    legs = _travel_events(scenario, schedule, events, companions, domain)
+    return (*events, *stops, *legs)
 
 
 def check_dates(horizon: Horizon) -> None:
@@ -204,6 +237,11 @@ def _at(day: date, minutes: int) -> datetime:
     return datetime.combine(day, time()) + timedelta(minutes=minutes)
 
 
+def _local(event: FeedEvent) -> str:
+    """The left-hand side of the event's UID (``alfie-ot-1``)."""
+    return event.uid.split("@", 1)[0]
+
+
 def _occurrence_name(scenario: Scenario, session: PlacedSession) -> str:
     return f"{uid_part(scenario.appointments[session.appointment].id)}-{session.occurrence}"
 
@@ -229,15 +267,25 @@ def _check_unique_occurrences(schedule: ScheduleDoc) -> None:
 
 
 def _travel_events(
-    scenario: Scenario, schedule: ScheduleDoc, sessions: Sequence[FeedEvent], domain: str
-) -> Iterable[FeedEvent]:
-    """The legs of clients' and carers' itineraries that take them to or from one of their sessions.
+    scenario: Scenario,
+    schedule: ScheduleDoc,
+    sessions: Sequence[FeedEvent],
+    companions: Mapping[PlacedSession, Sequence[PlacedCompanion]],
+    domain: str,
+) -> list[FeedEvent]:
+    """The legs of clients' and carers' itineraries that take them to or from a session they attend
+    (their own, one they escort, or one they come along to as a companion).
 
     A leg goes *to* a session when it is the last to arrive at the session's venue before
     it starts, and *from* it when it is the first to leave that venue after it ends (a leg
-    between two sessions goes to the second). Legs of the school run and sessions held
-    inside a routine at its own place have no event.
+    between two sessions goes to the second; going home between two stops is a leg from
+    the first and a leg to the second). Legs of the school run and sessions held inside a
+    routine at its own place have none for its client. People whose itineraries make the same journey
+    (same places, times and mode) travel together: each leg lists them all, and in each
+    household one of them leads (clients before carers, in document order).
     """
+    parties: dict[JourneyKey, set[Person]] = defaultdict(set)
+    days = []
     for i, itinerary in enumerate(schedule.itineraries):
         person = _person(scenario, itinerary)
         if person is None:
@@ -246,14 +294,50 @@ def _travel_events(
             _resolve_leg(scenario, person, leg, f"itineraries[{i}].legs[{k}]")
             for k, leg in enumerate(itinerary.legs)
         ]
+        week, day = itinerary.week - 1, day_index(itinerary.day)
+        for leg in legs:
+            parties[_journey(week, day, leg)].add(person)
         day_sessions = [
             e
             for e in sessions
-            if (e.session.week, e.session.day) == (itinerary.week - 1, day_index(itinerary.day))
-            and _attends(scenario, person, e.session)
-            and not _inside_routine(scenario, e.session)
+            if (e.session.week, e.session.day) == (week, day)
+            and _attends(scenario, person, e.session, companions)
+            and not _already_there(scenario, person, e.session)
         ]
-        yield from _legs_of_day(scenario, person, legs, day_sessions, domain)
+        days.append((person, legs, day_sessions))
+    made = [
+        (event.leg, event)
+        for person, legs, day_sessions in days
+        for event in _legs_of_day(scenario, person, legs, day_sessions, domain)
+        if event.leg is not None
+    ]
+    leaders: dict[tuple[str, JourneyKey], str] = {}
+    for leg, event in sorted(made, key=lambda pair: pair[0].person.rank):
+        journey = _journey(event.session.week, event.session.day, leg)
+        leaders.setdefault((household_of(scenario, leg.person, event.session), journey), event.uid)
+    leading = set(leaders.values())
+    return [
+        replace(
+            event,
+            party=tuple(
+                sorted(parties[_journey(event.session.week, event.session.day, leg)], key=lambda p: p.rank)
+            ),
+            leads=event.uid in leading,
+        )
+        for leg, event in made
+    ]
+
+
+def _journey(week: int, day: int, leg: TravelLeg) -> JourneyKey:
+    return (week, day, leg.origin, leg.destination, leg.depart, leg.arrive, leg.mode)
+
+
+def household_of(scenario: Scenario, person: Person, session: PlacedSession) -> str:
+    """The household whose feed shows a person's leg to or from ``session``: a client's own; for a
+    carer, that of the session's client."""
+    if person.kind == "client":
+        return scenario.clients[person.index].household
+    return scenario.clients[scenario.appointments[session.appointment].client].household
 
 
 def _legs_of_day(
@@ -264,7 +348,7 @@ def _legs_of_day(
     domain: str,
 ) -> Iterable[FeedEvent]:
     used: set[int] = set()
-    person_id = uid_part(_person_id(scenario, person))
+    person_id = uid_part(person_of(scenario, person).id)
     for direction in ("to", "from"):
         for event in day_sessions:
             k = _matching_leg(legs, event.session, direction, used)
@@ -275,8 +359,7 @@ def _legs_of_day(
             recurrence = recurrence_of(scenario.horizon, event.session.week, event.session.day, leg.depart)
             if recurrence is None:
                 continue
-            local = event.uid.split("@", 1)[0]
-            uid = f"{local}-travel-{direction}-{person.kind}-{person_id}@{domain}"
+            uid = f"{_local(event)}-travel-{direction}-{person.kind}-{person_id}@{domain}"
             yield FeedEvent(uid, event.session, leg.depart, leg.arrive, recurrence, leg.origin, leg)
 
 
@@ -308,7 +391,7 @@ def _resolve_leg(scenario: Scenario, person: Person, leg: Leg, where: str) -> Tr
         destination=_venue(scenario, person, leg.to, f"{where}.to"),
         depart=parse_time(leg.depart),
         arrive=parse_time(leg.arrive),
-        mode=leg.mode or _travel_mode(scenario, person),
+        mode=leg.mode or person_of(scenario, person).travel_mode,
     )
 
 
@@ -320,26 +403,30 @@ def _person(scenario: Scenario, itinerary: Itinerary) -> Person | None:
     return None
 
 
-def _person_id(scenario: Scenario, person: Person) -> str:
-    people = scenario.clients if person.kind == "client" else scenario.carers
-    return people[person.index].id
+def person_of(scenario: Scenario, person: Person) -> Client | Carer:
+    """The client or carer ``person`` stands for."""
+    return scenario.clients[person.index] if person.kind == "client" else scenario.carers[person.index]
 
 
-def _travel_mode(scenario: Scenario, person: Person) -> str:
+def _attends(
+    scenario: Scenario,
+    person: Person,
+    session: PlacedSession,
+    companions: Mapping[PlacedSession, Sequence[PlacedCompanion]],
+) -> bool:
     if person.kind == "client":
-        return scenario.clients[person.index].travel_mode
-    return scenario.carers[person.index].travel_mode
-
-
-def _attends(scenario: Scenario, person: Person, session: PlacedSession) -> bool:
-    if person.kind == "client":
-        return scenario.appointments[session.appointment].client == person.index
+        return scenario.appointments[session.appointment].client == person.index or any(
+            c.client == person.index for c in companions.get(session, ())
+        )
     return session.carer == person.index
 
 
-def _inside_routine(scenario: Scenario, session: PlacedSession) -> bool:
-    """True for a session held during a routine at its own place (therapy in school): no journey."""
-    client = scenario.clients[scenario.appointments[session.appointment].client]
+def _already_there(scenario: Scenario, person: Person, session: PlacedSession) -> bool:
+    """True for the client of a session held during their routine at its own place (therapy in
+    school): they make no journey to it (the carer who joins them there does)."""
+    if person != Person("client", scenario.appointments[session.appointment].client):
+        return False
+    client = scenario.clients[person.index]
     return any(
         r.allows_sessions and r.at == session.venue and r.span.contains(session.start, session.end)
         for r in client.fixed_routines_on(session.day)
@@ -348,9 +435,7 @@ def _inside_routine(scenario: Scenario, session: PlacedSession) -> bool:
 
 def _venue(scenario: Scenario, person: Person, venue_id: str, where: str) -> int:
     if venue_id == HOME:
-        if person.kind == "client":
-            return scenario.clients[person.index].home
-        return scenario.carers[person.index].home
+        return person_of(scenario, person).home
     if venue_id not in scenario.venue_index:
         raise ScheduleError(
             [InputIssue(where, f'no venue "{venue_id}"{did_you_mean(venue_id, list(scenario.venue_index))}')]

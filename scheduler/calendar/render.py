@@ -8,12 +8,12 @@ schedule is two steps, :func:`revise` (the new revision state, to store) then
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone
 from icalendar.prop import vDuration
 
 from scheduler.calendar.content import Audience, audiences, calendar_name, event_text, includes
@@ -26,6 +26,8 @@ from scheduler.contract.schedule import ScheduleDoc
 from scheduler.model import Horizon, Scenario
 
 PRODID = "-//carepattern//Appointment feeds 1.0//EN"
+MAX_REMINDER_MINUTES = 1440
+"""A reminder comes at most a day before: further ahead it reminds nobody of the day's journey."""
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,26 @@ class FeedOptions:
     """How the feeds are written.
 
     ``travel``: family feeds also show each journey to and from a session as its own event.
-    ``calendar_key``: the right-hand side of UIDs (default: a digest of the scenario's
-    time zone, start and appointment ids); pass a stable name to keep UIDs across edits of
-    those. ``refresh_interval``: how often subscribers should fetch the feed again.
+    ``reminder_minutes``: family feeds' events carry a reminder (VALARM) this many minutes
+    (0 to :data:`MAX_REMINDER_MINUTES`) before leaving: on each journey that leaves for a
+    session, and on each session the feed shows no such journey to (a home visit, or
+    without ``travel``); None: no reminders. ``calendar_key``: the right-hand side of UIDs
+    (default: a digest of the scenario's time zone, start and appointment ids); pass a
+    stable name to keep UIDs across edits of those. ``refresh_interval``: how often
+    subscribers should fetch the feed again.
     """
 
     travel: bool = False
+    reminder_minutes: int | None = None
     calendar_key: str | None = None
     refresh_interval: timedelta = timedelta(hours=1)
 
     def __post_init__(self) -> None:
         if self.refresh_interval <= timedelta(0):
             raise ValueError(f"refresh_interval {self.refresh_interval} is not a positive duration")
+        minutes = self.reminder_minutes
+        if minutes is not None and not 0 <= minutes <= MAX_REMINDER_MINUTES:
+            raise ValueError(f"reminder_minutes {minutes} is not from 0 to {MAX_REMINDER_MINUTES}")
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,33 @@ def _calendar(
         (e for e in events if includes(scenario, audience, e, options.travel)),
         key=lambda e: (e.recurrence.first, e.end, e.uid),
     )
+    reminded = _reminded(audience, chosen) if options.reminder_minutes is not None else set()
     for event in chosen:
-        calendar.add_component(_vevent(scenario, audience, event, revisions.events[event.uid], zone))
+        vevent = _vevent(scenario, audience, event, revisions.events[event.uid], zone)
+        if options.reminder_minutes is not None and event.uid in reminded:
+            vevent.add_component(_alarm(str(vevent["SUMMARY"]), options.reminder_minutes))
+        calendar.add_component(vevent)
     return calendar
+
+
+def _reminded(audience: Audience, events: Sequence[FeedEvent]) -> set[str]:
+    """UIDs of the events of a family feed that remind: each journey leaving for a session, and
+    each session (or companion's stop) that the feed shows no such journey to."""
+    if not audience.is_family:
+        return set()
+    journeys = [e for e in events if e.leg is not None and e.leg.direction == "to"]
+    reached = {e.session for e in journeys}
+    stays = [e for e in events if e.leg is None and e.session not in reached]
+    return {e.uid for e in (*journeys, *stays)}
+
+
+def _alarm(summary: str, minutes: int) -> Alarm:
+    """A display reminder ``minutes`` before the event starts, with the event's summary as its text."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -timedelta(minutes=minutes))
+    return alarm
 
 
 def _vevent(

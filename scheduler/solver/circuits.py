@@ -5,8 +5,15 @@ sessions of other groups) are mandatory nodes; a session stop is present when on
 options is chosen. An arc literal from stop i to stop j forces j to start after i ends plus
 the travel between their places. Arcs are made only between stops that can follow each
 other: in time order for two fixed stops, and for a session only when the journey is known
-and, going by the earliest and latest starts pre-solve left, fits in time. Arc literals
-also give the travel and waiting terms of the objective, and the itineraries.
+and, going by the earliest and latest starts pre-solve left, fits in time.
+
+Each arc is travelled by one of its :class:`Route` s: straight from one place to the other,
+or, in households (version 2, rule 11), home and back in between. A supervised client's
+route also says which carer each leg is travelled with, and goes by that carer's mode
+(rule 9 matches it with the carer's own route, see
+:mod:`scheduler.solver.constraints.escort`). Routes give the travel and waiting terms of
+the objective, the itineraries, and the stretches a person is away from home
+(:meth:`Circuits.away`) that rules 4 and 10 read.
 
 Used by the one-place-at-a-time families: clients and practitioners
 (:mod:`scheduler.solver.constraints.places`) and carers
@@ -16,11 +23,12 @@ Used by the one-place-at-a-time families: clients and practitioners
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import PersonKind, Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.presolve import Option
@@ -41,6 +49,63 @@ class Node:
     duration: int
     present: BoolVar | None
     session: AppointmentDay | None = None
+    key: tuple[int, int, int] | None = None
+    """(appointment, pattern day, venue) of a session stop: the same stop in everyone's day."""
+    escorts: Mapping[int, BoolVar] = field(default_factory=dict)
+    """Carer -> a literal true when that carer takes the (supervised) client to this stop."""
+    companion: bool = False
+    """True for another person's session the client comes along to (version 2)."""
+
+    @property
+    def planned(self) -> bool:
+        """True for a stop the plan decides: a session, the person's own or as a companion."""
+        return self.session is not None
+
+    @property
+    def own_session(self) -> bool:
+        """True for the person's own session (not a companion's stop, not a fixed stop)."""
+        return self.session is not None and not self.companion
+
+
+@dataclass(frozen=True)
+class RouteLeg:
+    """One journey of a route: places, minutes and pence, and the carer it is travelled with."""
+
+    origin: int
+    destination: int
+    minutes: int
+    pence: int
+    escort: int | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way of travelling an arc, true when ``literal`` is: straight to the next stop
+    (one leg, or none between stops at one place), or home and back in between (rule 11)."""
+
+    literal: BoolVar
+    legs: tuple[RouteLeg, ...]
+    via_home: bool = False
+
+    @property
+    def minutes(self) -> int:
+        """Travel minutes of every leg."""
+        return sum(leg.minutes for leg in self.legs)
+
+
+@dataclass(frozen=True)
+class Away:
+    """A stretch a person is away from home: at a stop, or on a route (legs and waiting).
+
+    ``node`` is the stop whose company says who is with the person then: the stop itself,
+    the stop a leg goes to, or the stop a leg leaves when it goes home.
+    """
+
+    interval: cp_model.IntervalVar
+    start: Expr
+    end: Expr
+    present: BoolVar
+    node: int
 
 
 @dataclass
@@ -53,10 +118,37 @@ class DayCircuit:
     mode: str
     nodes: list[Node]
     arcs: dict[tuple[int, int], BoolVar]
+    routes: dict[tuple[int, int], list[Route]] = field(default_factory=dict)
+    """Arc -> the ways it may be travelled; exactly one is taken when the arc is."""
     departures: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)
     """Node -> (start, end) of the journey leaving it, where a flexible routine needs it
     placed (see :mod:`scheduler.solver.constraints.routines`)."""
     _leaving: dict[int, dict[int, BoolVar]] | None = field(default=None, repr=False)
+    _away: list[Away] | None = field(default=None, repr=False)
+
+    @property
+    def depot(self) -> int | None:
+        """The depot's place (home or base), None for a person without one."""
+        return self.nodes[0].place
+
+    def at_home(self, i: int) -> bool:
+        """True when node ``i`` is the depot or a stop at the depot's place."""
+        return i == 0 or (self.depot is not None and self.nodes[i].place == self.depot)
+
+    def routes_into(self, j: int) -> list[tuple[int, Route]]:
+        """(tail, route) of every route into node ``j``."""
+        return [(i, r) for (i, head), routes in self.routes.items() if head == j for r in routes]
+
+    def routes_out_of(self, i: int) -> list[tuple[int, Route]]:
+        """(head, route) of every route out of node ``i``."""
+        return [(j, r) for (tail, j), routes in self.routes.items() if tail == i for r in routes]
+
+    def node_of(self, key: tuple[int, int, int]) -> int | None:
+        """The node of the session stop ``key`` in this day, if it has one."""
+        for i, n in enumerate(self.nodes):
+            if n.key == key and not n.companion:
+                return i
+        return None
 
     def leaving(self, i: int) -> dict[int, BoolVar]:
         """Arcs leaving node ``i``, by head."""
@@ -79,9 +171,10 @@ class Circuits:
 
     # ------------------------------------------------------------------ stops
 
-    def session_nodes(self, options: Sequence[Option]) -> list[Node]:
+    def session_nodes(self, options: Sequence[Option], *, escorted: bool = False) -> list[Node]:
         """One stop per appointment, day and venue: options that differ only in who attends
-        or escorts are the same stop for this person, so they share a node."""
+        or escorts are the same stop for this person, so they share a node. ``escorted``:
+        the stop knows which carer takes the client (a supervised client's day)."""
         groups: dict[tuple[int, int, int], list[Option]] = {}
         for o in options:
             groups.setdefault((o.appointment, o.pattern_day, o.venue), []).append(o)
@@ -90,6 +183,10 @@ class Circuits:
         for (a, g, venue), members in groups.items():
             start = self.v.start_slot[(a, g)] * slot
             d = self.scenario.appointments[a].duration
+            escorts: dict[int, BoolVar] = {}
+            if escorted:
+                for carer in sorted({o.carer for o in members if o.carer is not None}):
+                    escorts[carer] = self.v.any_of([o for o in members if o.carer == carer])
             nodes.append(
                 Node(
                     place=venue,
@@ -100,6 +197,8 @@ class Circuits:
                     duration=d,
                     present=self.v.any_of(members),
                     session=(a, g),
+                    key=(a, g, venue),
+                    escorts=escorts,
                 )
             )
         return nodes
@@ -124,21 +223,28 @@ class Circuits:
         depot: int | None,
         stops: list[Node],
         group: Group,
+        *,
+        home_breaks: bool = False,
     ) -> DayCircuit:
-        """One circuit over ``stops`` through the depot, with travel on every arc, under ``group``."""
+        """One circuit over ``stops`` through the depot, with travel on every arc, under ``group``.
+
+        ``home_breaks``: between two stops away from the depot the person may go home and
+        back (rule 11). Stops with ``escorts`` are travelled to and from with a carer, by
+        the carer's mode (rule 9).
+        """
         m = self.v.model
         h = self.scenario.horizon
         depot_node = Node(depot, h.day_start, h.day_end, h.day_start, h.day_start, 0, None)
         nodes = [depot_node, *stops]
-        arcs: dict[tuple[int, int], BoolVar] = {}
+        circuit = DayCircuit(kind, person, g, mode, nodes, {})
         triples: list[tuple[int, int, cp_model.LiteralT]] = []
         for (i, a), (j, b) in itertools.permutations(enumerate(nodes), 2):
-            if not self._may_follow(a, b, mode, i, j):
+            if not self._may_follow(a, b, self._modes(mode, a, b), i, j):
                 continue
             arc = m.new_bool_var("")
-            arcs[(i, j)] = arc
+            circuit.arcs[(i, j)] = arc
             triples.append((i, j, arc))
-            self._arc_time(i, j, a, b, arc, mode, group)
+            self._route(circuit, i, j, arc, group, home_breaks)
         for j, b in enumerate(nodes[1:], start=1):
             if b.present is not None:
                 triples.append((j, j, b.present.negated()))
@@ -149,7 +255,6 @@ class Circuits:
                 assert b.present is not None
                 m.add_implication(b.present, idle.negated())
         m.add_circuit(triples)
-        circuit = DayCircuit(kind, person, g, mode, nodes, arcs)
         self.all.append(circuit)
         return circuit
 
@@ -157,7 +262,12 @@ class Circuits:
         """The circuits of clients, carers or practitioners."""
         return [c for c in self.all if c.kind == kind]
 
-    def _may_follow(self, a: Node, b: Node, mode: str, i: int, j: int) -> bool:
+    def _modes(self, mode: str, a: Node, b: Node) -> set[str]:
+        """Modes an arc from ``a`` to ``b`` may be travelled by: the person's, or their escorts'."""
+        carers = self.scenario.carers
+        return {mode} | {carers[k].travel_mode for end in (a, b) for k in end.escorts}
+
+    def _may_follow(self, a: Node, b: Node, modes: set[str], i: int, j: int) -> bool:
         """Whether the circuit gets an arc from stop ``a`` (node ``i``) to ``b`` (node ``j``)."""
         decided = a.session is not None or b.session is not None
         if not decided and i != 0 and j != 0:
@@ -168,13 +278,15 @@ class Circuits:
             return False
         if not decided or self.rules.explaining:
             # The depot and a fixed stop: the data's journey. Explaining: travel must stay a
-            # rule that can be switched off, so every arc stays (see _arc_time).
+            # rule that can be switched off, so every arc stays (see _route).
             return True
-        if not self.journey_known(a.place, b.place, mode):
+        known = [mode for mode in modes if self.journey_known(a.place, b.place, mode)]
+        if not known:
             return False
         if i == 0 or j == 0:
             return True
-        return a.earliest + a.duration + self.minutes(a.place, b.place, mode) <= b.latest
+        fastest = min(self.minutes(a.place, b.place, mode) for mode in known)
+        return a.earliest + a.duration + fastest <= b.latest
 
     def journey_known(self, a: int | None, b: int | None, mode: str) -> bool:
         """False when the scenario gives no journey between the two places: none is made."""
@@ -205,28 +317,141 @@ class Circuits:
             places = [depot, *places, depot]
         return sum(self.minutes(a, b, mode) for a, b in itertools.pairwise(places))
 
-    def _arc_time(self, i: int, j: int, a: Node, b: Node, arc: BoolVar, mode: str, group: Group) -> None:
-        """If the arc is used, ``b`` starts after ``a`` ends plus travel; depot arcs keep the day bounds."""
-        if a.session is None and b.session is None:
-            return  # between fixed stops and the depot: the data's journey, not a decision
+    # ----------------------------------------------------------------- routes
+
+    def _route(self, c: DayCircuit, i: int, j: int, arc: BoolVar, group: Group, home_breaks: bool) -> None:
+        """The ways of travelling arc (i, j), each timed: exactly one is taken with the arc."""
         m = self.v.model
-        if not self.journey_known(a.place, b.place, mode):
-            # Only when explaining (otherwise there is no such arc): the journey is a rule of its own.
-            assert a.place is not None
-            assert b.place is not None
-            journey = Group(RuleKind.JOURNEY, a.place, mode, b.place)
-            self.rules.enforce(self.rules.enforce(m.add_bool_or([arc.negated()]), group), journey)
+        a, b = c.nodes[i], c.nodes[j]
+        if a.place is None or b.place is None:
+            c.routes[(i, j)] = [Route(arc, ())]
             return
-        h = self.scenario.horizon
-        t = self.minutes(a.place, b.place, mode)
-        if i == 0:
-            if a.place is None or b.place == a.place:
-                return
-            constraint = m.add(b.start >= h.day_start + t)
-        elif j == 0:
-            if b.place is None or a.place == b.place:
-                return
-            constraint = m.add(a.end + t <= h.day_end)
+        shapes: list[tuple[tuple[tuple[int, int, Node | None], ...], bool]] = []
+        # A shape: the route's legs as (origin, destination, the stop whose escort takes it).
+        # Only a stop away from home needs company on the way (the school run home does not).
+        escort_a = a if a.escorts and not c.at_home(i) else None
+        escort_b = b if b.escorts and not c.at_home(j) else None
+        if a.place == b.place:
+            shapes.append(((), False))
         else:
-            constraint = m.add(b.start >= a.end + t)
-        self.rules.enforce(constraint.only_enforce_if(arc), group)
+            shapes.append((((a.place, b.place, escort_b or escort_a),), False))
+        depot = c.depot
+        if (
+            home_breaks
+            and depot is not None
+            and (a.session is not None or b.session is not None)
+            and not c.at_home(i)
+            and not c.at_home(j)
+        ):
+            shapes.append((((a.place, depot, escort_a), (depot, b.place, escort_b)), True))
+        candidates: list[tuple[tuple[RouteLeg, ...], bool, list[BoolVar]]] = []
+        for legs, via_home in shapes:
+            for chosen in self._escorted(legs, c.mode):
+                if chosen is None:
+                    continue
+                escorts = [lit for _, lit in chosen if lit is not None]
+                candidates.append((tuple(leg for leg, _ in chosen), via_home, escorts))
+        if not candidates:
+            if self.rules.explaining and (a.session is not None or b.session is not None):
+                journey = Group(RuleKind.JOURNEY, a.place, c.mode, b.place)
+                self.rules.enforce(self.rules.enforce(m.add_bool_or([arc.negated()]), group), journey)
+            else:
+                m.add_bool_or([arc.negated()])
+            c.routes[(i, j)] = []
+            return
+        if len(candidates) == 1 and not candidates[0][2]:
+            literals = [arc]
+        else:
+            literals = [m.new_bool_var("") for _ in candidates]
+            m.add(sum(literals) == arc)
+        routes = []
+        for literal, (legs_, via_home, escorts) in zip(literals, candidates, strict=True):
+            for escort in escorts:
+                m.add_implication(literal, escort)
+            routes.append(Route(literal, legs_, via_home))
+            self._time(c, i, j, literal, sum(leg.minutes for leg in legs_), group)
+        c.routes[(i, j)] = routes
+
+    def _escorted(
+        self, legs: tuple[tuple[int, int, Node | None], ...], mode: str
+    ) -> list[list[tuple[RouteLeg, BoolVar | None]] | None]:
+        """Every way of travelling ``legs``: each leg by the person's mode, or, to or from a
+        stop with escorts, with one of them by their mode (with the escort's literal).
+        None for a way that needs a journey the scenario cannot give."""
+        ways: list[list[tuple[RouteLeg, BoolVar | None]] | None] = [[]]
+        for origin, destination, stop in legs:
+            choices: list[tuple[int | None, str, BoolVar | None]]
+            if stop is not None and stop.escorts:
+                carers = self.scenario.carers
+                choices = [(k, carers[k].travel_mode, lit) for k, lit in stop.escorts.items()]
+            else:
+                choices = [(None, mode, None)]
+            grown: list[list[tuple[RouteLeg, BoolVar | None]] | None] = []
+            for way in ways:
+                for carer, by, lit in choices:
+                    journey = self.travel.find(origin, destination, by)
+                    if way is None or journey is None:
+                        grown.append(None)
+                        continue
+                    leg = RouteLeg(origin, destination, journey.minutes, journey.pence, carer)
+                    grown.append([*way, (leg, lit)])
+            ways = grown
+        return ways
+
+    def _time(self, c: DayCircuit, i: int, j: int, literal: BoolVar, minutes: int, group: Group) -> None:
+        """If the route is taken, ``j`` starts after ``i`` ends plus its travel; depot routes
+        keep the day's bounds. Routes between fixed stops are the data's: not timed."""
+        a, b = c.nodes[i], c.nodes[j]
+        if a.session is None and b.session is None:
+            return
+        m = self.v.model
+        h = self.scenario.horizon
+        if i == 0:
+            if minutes == 0:
+                return
+            constraint = m.add(b.start >= h.day_start + minutes)
+        elif j == 0:
+            if minutes == 0:
+                return
+            constraint = m.add(a.end + minutes <= h.day_end)
+        else:
+            constraint = m.add(b.start >= a.end + minutes)
+        self.rules.enforce(constraint.only_enforce_if(literal), group)
+
+    # ------------------------------------------------------------- away from home
+
+    def away(self, c: DayCircuit) -> list[Away]:
+        """The stretches the person of ``c`` is away from their depot, as the validator times
+        them: at each stop elsewhere; on a route, a leg home from its stop's end, any other leg
+        up to the start of the stop it goes to, and between two stops elsewhere the whole gap."""
+        if c._away is not None:
+            return c._away
+        m = self.v.model
+        pieces: list[Away] = []
+
+        def piece(start: Expr, end: Expr, present: BoolVar, node: int) -> None:
+            size = m.new_int_var(0, MINUTES_PER_DAY, "")
+            interval = m.new_optional_interval_var(start, size, end, present, "")
+            pieces.append(Away(interval, start, end, present, node))
+
+        if c.depot is not None:
+            for i, n in enumerate(c.nodes):
+                if not c.at_home(i):
+                    piece(n.start, n.end, n.present if n.present is not None else m.new_constant(1), i)
+            for (i, j), routes in c.routes.items():
+                a, b = c.nodes[i], c.nodes[j]
+                for r in routes:
+                    home_i, home_j = c.at_home(i), c.at_home(j)
+                    if home_i and home_j:
+                        continue
+                    if r.via_home:
+                        piece(a.end, a.end + r.legs[0].minutes, r.literal, i)
+                        piece(b.start - r.legs[1].minutes, b.start, r.literal, j)
+                    elif home_i:
+                        piece(b.start - r.minutes, b.start, r.literal, j)
+                    elif home_j:
+                        piece(a.end, a.end + r.minutes, r.literal, i)
+                    elif a.planned or b.planned or a.earliest + a.duration <= b.earliest:
+                        piece(a.end, b.start, r.literal, i)
+        c._away = pieces
+        return pieces

@@ -20,6 +20,7 @@ from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import Presolved, hours_text
 from scheduler.solver.rules import BoolVar, Group, RuleKind
 from scheduler.travel import Travel
+from scheduler.validate.describe import join_words
 
 MAX_FACTS_PER_DAY = 3
 
@@ -89,9 +90,20 @@ def _missing_days(scenario: Scenario, presolved: Presolved, appt: Appointment) -
             + "; ".join(lost)
             + "."
             + window_note
+            + _joint_note(appt)
             + _diaries(scenario, appt)
         )
     return None
+
+
+def _joint_note(appt: Appointment) -> str:
+    """For a joint session by roles: that no combination of its practitioners is free together."""
+    if not appt.roles:
+        return ""
+    return (
+        f" It is a joint session of one {' and one '.join(appt.roles)}, different people at once: "
+        "no combination of practitioners taking those roles is free together where it can go."
+    )
 
 
 def _diaries(scenario: Scenario, appt: Appointment) -> str:
@@ -318,6 +330,37 @@ def _practitioner_limit_text(s: Scenario, _: Presolved, group: Group) -> str:
     return f"{prac.name}'s limit {group.detail} = {getattr(prac.limits, group.detail)}"
 
 
+def _escort_text(s: Scenario, _: Presolved, group: Group) -> str:
+    client = s.clients[group.subject]
+    carers = join_words(s.carers[k].name for k in client.carers) or "nobody"
+    return (
+        f"{client.name} never travels alone: every journey to and from a session is made with "
+        f"{carers}, starting from home (nobody collects {client.name} from a routine elsewhere on the way)"
+    )
+
+
+def _alone_text(s: Scenario, _: Presolved, group: Group) -> str:
+    client = s.clients[group.subject]
+    carers = [s.carers[i] for i in client.carers]
+    ways = [f"comes along with {join_words(k.name for k in carers) or 'nobody'}"]
+    ways += [
+        f"is at {r.name} {span_label(r.span.start, r.span.end)}"
+        for r in client.routines
+        if r.is_fixed and r.supervised
+    ]
+    if len(carers) > 1:
+        hours = [f"{k.name} free {hours_text(k.available)}" for k in carers if k.available is not None]
+        ways.append("stays at home with another of them" + (f" ({'; '.join(hours)})" if hours else ""))
+    held = [
+        f"{r.name} {span_label(r.span.start, r.span.end)} at "
+        + ("home" if r.at == client.home else s.venues[r.at].name)
+        for r in client.routines
+        if r.is_fixed and not r.supervised
+    ]
+    text = f"{client.name} is never left alone: while a carer is out, {client.name} {join_words(ways, 'or')}"
+    return text + (f"; {client.name}'s {join_words(held)} cannot move" if held else "")
+
+
 _TEXTS: dict[RuleKind, Callable[[Scenario, Presolved, Group], str]] = {
     RuleKind.FREQUENCY: _frequency_text,
     RuleKind.PIN: _pin_text,
@@ -331,6 +374,8 @@ _TEXTS: dict[RuleKind, Callable[[Scenario, Presolved, Group], str]] = {
     RuleKind.ROOMS: _rooms_text,
     RuleKind.CLIENT_LIMIT: _client_limit_text,
     RuleKind.PRACTITIONER_LIMIT: _practitioner_limit_text,
+    RuleKind.ESCORT: _escort_text,
+    RuleKind.ALONE: _alone_text,
 }
 """How each rule group is said (every kind has its words)."""
 assert set(_TEXTS) == set(RuleKind), "every rule kind needs its words"

@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.model import Appointment, Client, Span
-from scheduler.solver.circuits import Circuits
+from scheduler.solver.circuits import Circuits, DayCircuit, Route
 from scheduler.solver.cpsat import Budget
 from scheduler.solver.rules import BoolVar
 from scheduler.solver.variables import Expr, Variables
@@ -119,20 +119,21 @@ class Objective:
             self._at_least_days(client, None, v.client_day_used)
 
     def family_travel(self) -> None:
-        """Minutes and pence of a client's legs with a session at either end."""
+        """Minutes and pence of a client's legs with their own session at either end, as
+        travelled (with a carer, by the carer's mode)."""
         for c in self.circuits.of_kind("client"):
             self.budget.check()
-            for (i, j), arc in c.arcs.items():
+            for (i, j), routes in c.routes.items():
                 a, b = c.nodes[i], c.nodes[j]
-                if a.session is None and b.session is None:
-                    continue
-                if a.place is None or b.place is None:
-                    continue
-                journey = self.circuits.travel.find(a.place, b.place, c.mode)
-                if journey is None or (journey.minutes == 0 and journey.pence == 0):
-                    continue
-                self.terms.add("family_travel_minutes", arc * journey.minutes)
-                self.terms.add("family_travel_cost", arc * journey.pence)
+                for route in routes:
+                    for k, leg in enumerate(route.legs):
+                        ends = (a, b) if not route.via_home else ((a,) if k == 0 else (b,))
+                        if not any(end.own_session for end in ends):
+                            continue
+                        if leg.minutes:
+                            self.terms.add("family_travel_minutes", route.literal * leg.minutes)
+                        if leg.pence:
+                            self.terms.add("family_travel_cost", route.literal * leg.pence)
 
     def distinct_people(self) -> None:
         """Practitioners a client meets in the pattern.
@@ -191,22 +192,25 @@ class Objective:
                 self.terms.add("avoided_days", held)
 
     def waiting(self) -> None:
-        """Idle minutes between consecutive stops of a client, at least one a session, not both at home."""
+        """Idle minutes between consecutive stops of a client, at least one their own session,
+        not both at home, less the journey as travelled; none when they go home between."""
         v = self.v
         for c in self.circuits.of_kind("client"):
             self.budget.check()
             home = v.scenario.clients[c.person].home
-            for (i, j), arc in c.arcs.items():
+            for (i, j), routes in c.routes.items():
                 if i == 0 or j == 0:
                     continue
                 a, b = c.nodes[i], c.nodes[j]
-                if (a.session is None and b.session is None) or (a.place == home and b.place == home):
+                if not (a.own_session or b.own_session) or (a.place == home and b.place == home):
                     continue
-                t = self.circuits.minutes(a.place, b.place, c.mode)
-                wait = v.model.new_int_var(0, MINUTES_PER_DAY, "")
-                v.model.add(wait == b.start - a.end - t).only_enforce_if(arc)
-                v.model.add(wait == 0).only_enforce_if(arc.negated())
-                self.terms.add("waiting_minutes", wait)
+                for route in routes:
+                    if route.via_home:
+                        continue
+                    wait = v.model.new_int_var(0, MINUTES_PER_DAY, "")
+                    v.model.add(wait == b.start - a.end - route.minutes).only_enforce_if(route.literal)
+                    v.model.add(wait == 0).only_enforce_if(route.literal.negated())
+                    self.terms.add("waiting_minutes", wait)
 
     def disruption(self) -> None:
         """Sessions of appointments with current bookings that keep none of them."""
@@ -223,10 +227,89 @@ class Objective:
         self.terms.add("practitioner_travel_minutes", self.v.fixed_practitioner_travel)
         for c in self.circuits.of_kind("practitioner"):
             self.budget.check()
-            for (i, j), arc in c.arcs.items():
-                t = self.circuits.minutes(c.nodes[i].place, c.nodes[j].place, c.mode)
-                if t:
-                    self.terms.add("practitioner_travel_minutes", arc * t)
+            for routes in c.routes.values():
+                for route in routes:
+                    if route.minutes:
+                        self.terms.add("practitioner_travel_minutes", route.literal * route.minutes)
+
+    def accompanying(self) -> None:
+        """Minutes a client who is never left alone spends on outings with a companion's stop,
+        less their own sessions' minutes: stops, legs and waits of those outings.
+
+        An outing is a run of stops away from home joined by straight routes; a stop's flag
+        ``early`` is true when the outing has a companion's stop at or before it, ``late``
+        at or after it, each set by its neighbour along the route actually taken, so that
+        the flags are exact in every solution, not only in an optimal one.
+        """
+        v = self.v
+        m = v.model
+        for c in self.circuits.of_kind("client"):
+            if v.scenario.clients[c.person].supervision != "always":
+                continue
+            self.budget.check()
+            away = [i for i in range(1, len(c.nodes)) if not c.at_home(i)]
+            if not any(c.nodes[i].companion for i in away):
+                continue
+            early = {i: m.new_bool_var("") for i in away}
+            late = {i: m.new_bool_var("") for i in away}
+            for i in away:
+                self._spread(c, i, early, late)
+            flag = {i: v.either([early[i], late[i]]) for i in away}
+            for i in away:
+                n = c.nodes[i]
+                if not n.own_session:
+                    self.terms.add("accompanying_minutes", n.duration * flag[i])
+            for (i, j), routes in c.routes.items():
+                for r in routes:
+                    self._accompanying_route(c, i, j, r, flag)
+
+    def _spread(self, c: DayCircuit, i: int, early: dict[int, BoolVar], late: dict[int, BoolVar]) -> None:
+        """``early[i]``: a companion's stop at node ``i`` or, along a straight route, before it
+        on the same outing; ``late[i]`` likewise after it."""
+        m = self.v.model
+        n = c.nodes[i]
+        own: list[BoolVar] = [n.present] if n.companion and n.present is not None else []
+        for flags, routes in ((early, c.routes_into(i)), (late, c.routes_out_of(i))):
+            reasons = list(own)
+            for k, r in routes:
+                if r.via_home or k not in flags:
+                    continue
+                reasons.append(self._both(r.literal, flags[k]))
+            if reasons:
+                m.add_max_equality(flags[i], reasons)
+            else:
+                m.add(flags[i] == 0)
+
+    def _accompanying_route(self, c: DayCircuit, i: int, j: int, r: Route, flag: dict[int, BoolVar]) -> None:
+        """The minutes away on route ``r`` from node ``i`` to ``j`` that belong to a companion's outing."""
+        m = self.v.model
+        a, b = c.nodes[i], c.nodes[j]
+
+        def counted(node: int, minutes: int) -> None:
+            if minutes and node in flag:
+                self.terms.add("accompanying_minutes", minutes * self._both(r.literal, flag[node]))
+
+        if r.via_home:
+            counted(i, r.legs[0].minutes)
+            counted(j, r.legs[1].minutes)
+        elif i in flag and j in flag:
+            gap = m.new_int_var(0, MINUTES_PER_DAY, "")
+            on = self._both(r.literal, flag[i])
+            m.add(gap == b.start - a.end).only_enforce_if(on)
+            m.add(gap == 0).only_enforce_if(on.negated())
+            self.terms.add("accompanying_minutes", gap)
+        elif j in flag:
+            counted(j, r.minutes)
+        elif i in flag:
+            counted(i, r.minutes)
+
+    def _both(self, x: BoolVar, y: BoolVar) -> BoolVar:
+        """A literal equal to ``x and y``."""
+        m = self.v.model
+        both = m.new_bool_var("")
+        m.add_bool_and([x, y]).only_enforce_if(both)
+        m.add_bool_or([x.negated(), y.negated(), both])
+        return both
 
     def dropped_optional(self) -> None:
         """Optional appointments left out."""
@@ -349,9 +432,7 @@ BUILDERS: dict[str, Callable[[Objective], None]] = {
     "disruption": Objective.disruption,
     "practitioner_travel_minutes": Objective.practitioner_travel,
     "dropped_optional": Objective.dropped_optional,
-    # The solver plans no companions: solve() refuses scenarios that need them (version-2
-    # supervision, flexible routines at a place), so this term is always 0 in its patterns.
-    "accompanying_minutes": lambda _: None,
+    "accompanying_minutes": Objective.accompanying,
     "total_lateness": Objective.total_lateness,
     "max_lateness": Objective.max_lateness,
 }

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.model import Scenario
-from scheduler.schedule import PlacedRoutine, PlacedSession, number_occurrences
-from scheduler.solver.circuits import Circuits, DayCircuit
+from scheduler.schedule import PlacedCompanion, PlacedRoutine, PlacedSession, number_occurrences
+from scheduler.solver.circuits import Circuits, DayCircuit, RouteLeg
 from scheduler.solver.constraints import Building, families
 from scheduler.solver.cpsat import Budget, Outcome
 from scheduler.solver.objective import SCALE, Objective, Terms, raw_unit
@@ -46,6 +46,7 @@ class Pattern:
     routines: tuple[PlacedRoutine, ...]
     itineraries: tuple[Itinerary, ...]
     dropped: tuple[int, ...]
+    companions: tuple[PlacedCompanion, ...] = ()
 
 
 class PatternModel:
@@ -164,14 +165,24 @@ class PatternModel:
         dropped = tuple(
             a.index for a in self.v.appointments if a.optional and not outcome.truth(self.v.active[a.index])
         )
+        sessions = number_occurrences([o.placed(s, k) for o, k in choices])
+        by_day = {(x.appointment, x.pattern_day): x for x in sessions}
+        companions = tuple(
+            sorted(
+                PlacedCompanion(by_day[(a, g)], client, carer)
+                for (client, carer, (a, g, _)), comes in self.v.companion.items()
+                if outcome.truth(comes)
+            )
+        )
         return Pattern(
             objective=sum(components.values()),
             components=components,
             choices=choices,
-            sessions=number_occurrences([o.placed(s, k) for o, k in choices]),
+            sessions=sessions,
             routines=routines,
             itineraries=itineraries,
             dropped=dropped,
+            companions=companions,
         )
 
     def _no_time_for(self, c: DayCircuit, i: int, j: int, minutes: int) -> bool:
@@ -182,30 +193,42 @@ class PatternModel:
         return fixed and minutes > self.circuits.time_between_fixed(c, i, j)
 
     def _itinerary(self, c: DayCircuit, outcome: Outcome) -> Itinerary | None:
-        """The legs of one person's day, in order, read from the circuit's arcs."""
+        """The legs of one person's day, in order, read from the routes taken."""
         successor = {i: j for (i, j), arc in c.arcs.items() if outcome.truth(arc)}
         order = []
         node = successor.get(0)
         while node not in (None, 0):
             order.append(node)
             node = successor.get(node)
+        carers = self.scenario.carers
+
+        def as_leg(leg: RouteLeg, depart: int) -> Leg:
+            mode = c.mode if leg.escort is None else carers[leg.escort].travel_mode
+            return Leg(
+                leg.origin, leg.destination, depart, depart + leg.minutes, leg.minutes, leg.pence, mode
+            )
+
         legs = []
         for prev, nxt in itertools.pairwise([0, *order, 0]):
-            a, b = c.nodes[prev], c.nodes[nxt]
-            if a.place is None or b.place is None or a.place == b.place:
+            route = next((r for r in c.routes.get((prev, nxt), []) if outcome.truth(r.literal)), None)
+            if route is None or not route.legs:
                 continue
-            journey = self.travel.find(a.place, b.place, c.mode)
-            if journey is None or self._no_time_for(c, prev, nxt, journey.minutes):
+            a, b = c.nodes[prev], c.nodes[nxt]
+            if route.via_home:
+                out, back = route.legs
+                legs.append(as_leg(out, outcome.value(a.end)))
+                legs.append(as_leg(back, outcome.value(b.start) - back.minutes))
+                continue
+            (leg,) = route.legs
+            if self._no_time_for(c, prev, nxt, leg.minutes):
                 continue  # between two fixed stops, a journey the data gives no time for (its fault)
             if prev in c.departures:
                 depart = outcome.value(c.departures[prev][0])
             elif prev == 0:
-                depart = outcome.value(b.start) - journey.minutes
+                depart = outcome.value(b.start) - leg.minutes
             else:
                 depart = outcome.value(a.end)
-            legs.append(
-                Leg(a.place, b.place, depart, depart + journey.minutes, journey.minutes, journey.pence)
-            )
+            legs.append(as_leg(leg, depart))
         if not legs:
             return None
-        return Itinerary(c.kind, c.person, c.pattern_day // 7, c.pattern_day % 7, c.mode, tuple(legs))
+        return Itinerary(c.kind, c.person, c.pattern_day // 7, c.pattern_day % 7, tuple(legs))

@@ -188,8 +188,10 @@ class Presolver:
                 if refusal is not None:
                     facts.append((venue, [refusal]))
                     continue
-                for carer in self._carer_choices(appt):
+                for carer in self._carer_choices(appt, venue):
                     for inside, narrowing in self._placements(appt, week, day, venue, pracs, carer):
+                        if not self._escorted_as_needed(appt, venue, carer, inside):
+                            continue
                         slots = st.slots(narrowing.starts, self.s.horizon.slot)
                         if slots:
                             self._add(appt, week, day, venue, pracs, carer, inside, slots)
@@ -210,10 +212,26 @@ class Presolver:
             if p.takes(appt.role):
                 yield (p.index,)
 
-    def _carer_choices(self, appt: Appointment) -> Sequence[int | None]:
-        if not appt.needs_carer:
-            return (None,)
-        return self.s.clients[appt.client].carers
+    def _carer_choices(self, appt: Appointment, venue: int) -> Sequence[int | None]:
+        """Who may escort: a carer when the appointment needs one; a supervised client going
+        out (rule 9) has one unless the session turns out to be inside a routine."""
+        client = self.s.clients[appt.client]
+        if appt.needs_carer:
+            return client.carers
+        if client.supervision != "none" and venue != client.home:
+            return (None, *client.carers)
+        return (None,)
+
+    def _escorted_as_needed(
+        self, appt: Appointment, venue: int, carer: int | None, inside: int | None
+    ) -> bool:
+        """False for a placement that does not match its escort: a supervised client's session
+        as a stop away from home needs a carer (rule 9), one inside a routine needs none (unless
+        the appointment does)."""
+        client = self.s.clients[appt.client]
+        if appt.needs_carer or client.supervision == "none" or venue == client.home:
+            return True
+        return (carer is None) == (inside is not None)
 
     def _venue_refusal(self, appt: Appointment, venue: int, pracs: tuple[int, ...]) -> str | None:
         place = self.s.venues[venue]
@@ -304,7 +322,8 @@ class Presolver:
                 f"{client.name}'s {routine.name} is {span_label(routine.span.start, routine.span.end)}",
             ):
                 return n
-        if client.travel_mode not in self.metric_modes:
+        if client.travel_mode not in self.metric_modes or client.supervision != "none":
+            # A supervised client travels by their carer's mode, and may go home between stops.
             return n
         h = self.s.horizon
         stops = [(h.day_start, h.day_start, client.home), *((r.span.start, r.span.end, r.at) for r in fixed)]

@@ -9,7 +9,14 @@ from typing import Literal
 from scheduler.clock import DAYS, format_time
 from scheduler.contract import schedule as doc
 from scheduler.model import PersonKind, Scenario
-from scheduler.schedule import PlacedRoutine, PlacedSession, session_to_doc
+from scheduler.schedule import (
+    PlacedCompanion,
+    PlacedRoutine,
+    PlacedSession,
+    companion_to_doc,
+    home_stays_from_doc,
+    session_to_doc,
+)
 from scheduler.travel import currency
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
@@ -27,7 +34,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Leg:
-    """A journey between venue indices; depart and arrive in minutes after midnight; cost in pence."""
+    """A journey between venue indices; depart and arrive in minutes after midnight; cost in
+    pence; the mode it is travelled by (a supervised client goes by their carer's)."""
 
     origin: int
     destination: int
@@ -35,6 +43,7 @@ class Leg:
     arrive: int
     minutes: int
     pence: int
+    mode: str
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,6 @@ class Itinerary:
     person: int
     week: int
     day: int
-    mode: str
     legs: tuple[Leg, ...]
 
 
@@ -65,6 +73,8 @@ class SolveResult:
     sessions: tuple[PlacedSession, ...] = ()
     routines: tuple[PlacedRoutine, ...] = ()
     itineraries: tuple[Itinerary, ...] = ()
+    companions: tuple[PlacedCompanion, ...] = ()
+    """Clients at other people's sessions as companions (version 2)."""
     dropped: tuple[int, ...] = ()
     explanation: str | None = None
     build_seconds: float = 0.0
@@ -89,17 +99,7 @@ class SolveResult:
         """The schedule document of the contract, with per-client KPIs and ``before`` figures."""
         from scheduler.validate import evaluate_current, evaluate_sessions
 
-        kpis: dict[str, doc.Kpis] = {}
-        practitioner_kpis: dict[str, dict[str, float]] = {}
-        before = evaluate_current(scenario)
-        if self.has_schedule:
-            evaluation = evaluate_sessions(scenario, self.sessions)
-            for client in scenario.clients:
-                figures = dict(evaluation.kpis[client.id])
-                before_figures = before.kpis.get(client.id) if before is not None else None
-                kpis[client.id] = doc.Kpis.model_validate({**figures, "before": before_figures})
-            practitioner_kpis = {k: dict(v) for k, v in evaluation.practitioners.items()}
-        return doc.ScheduleDoc(
+        schedule = doc.ScheduleDoc(
             status=self.status,
             objective=doc.Objective(
                 total=_round(self.objective),
@@ -121,11 +121,27 @@ class SolveResult:
                 for r in self.routines
             ],
             itineraries=[_itinerary_doc(scenario, it) for it in self.itineraries],
-            kpis=kpis,
-            practitioner_kpis=practitioner_kpis,
+            accompanying=[companion_to_doc(scenario, c) for c in self.companions],
             dropped=[scenario.appointments[a].id for a in self.dropped],
             explanation=self.explanation,
         )
+        if not self.has_schedule:
+            return schedule
+        before = evaluate_current(scenario)
+        evaluation = evaluate_sessions(
+            scenario, self.sessions, self.companions, home_stays_from_doc(scenario, schedule)
+        )
+        kpis = {
+            client.id: doc.Kpis.model_validate(
+                {
+                    **evaluation.kpis[client.id],
+                    "before": before.kpis.get(client.id) if before is not None else None,
+                }
+            )
+            for client in scenario.clients
+        }
+        practitioner_kpis = {k: dict(v) for k, v in evaluation.practitioners.items()}
+        return schedule.model_copy(update={"kpis": kpis, "practitioner_kpis": practitioner_kpis})
 
 
 def _round(value: float | None) -> float | None:
@@ -155,7 +171,7 @@ def _itinerary_doc(scenario: Scenario, it: Itinerary) -> doc.Itinerary:
                     "arrive": format_time(leg.arrive),
                     "minutes": leg.minutes,
                     "cost": currency(leg.pence),
-                    "mode": it.mode,
+                    "mode": leg.mode,
                 }
             )
             for leg in it.legs

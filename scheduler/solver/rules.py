@@ -37,6 +37,8 @@ class RuleKind(enum.Enum):
     ROOMS = "rooms"
     CLIENT_LIMIT = "client limit"
     PRACTITIONER_LIMIT = "practitioner limit"
+    ESCORT = "escort"
+    ALONE = "alone"
 
     @property
     def rank(self) -> int:
@@ -49,10 +51,10 @@ class Group:
     """The constraints of one rule about one subject.
 
     ``subject`` is an index whose meaning depends on ``kind`` (appointment for FREQUENCY,
-    PIN, ROLE and SEQUENCE, whose appointment is the one that follows; client for CLIENT and
-    CLIENT_LIMIT; the client's routine position in ``detail`` for ROUTINE; carer; practitioner;
-    venue for ROOMS; a journey's origin venue, with ``other`` its destination and ``detail``
-    the travel mode). ``detail`` also names a
+    PIN, ROLE and SEQUENCE, whose appointment is the one that follows; client for CLIENT,
+    CLIENT_LIMIT, ESCORT and ALONE; the client's routine position in ``detail`` for ROUTINE;
+    carer; practitioner; venue for ROOMS; a journey's origin venue, with ``other`` its
+    destination and ``detail`` the travel mode). ``detail`` also names a
     limit.
     """
 

@@ -100,8 +100,8 @@ def solve(
     independent groups (households joined by shared carers) are laid out by
     :mod:`scheduler.solver.decompose` and bounded by relaxation.
 
-    Raises :class:`~scheduler.errors.UnsupportedScenarioError` for a scenario that uses the
-    version-2 household rules the solver does not plan yet.
+    Raises :class:`~scheduler.errors.UnsupportedScenarioError` for a flexible routine at a
+    place other than home (version 2), which the solver does not plan.
     """
     _refuse_household_rules(scenario)
     limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
@@ -132,22 +132,16 @@ def solve(
 
 
 def _refuse_household_rules(scenario: Scenario) -> None:
-    """Raise for the first field asking for a version-2 household rule the solver does not plan
-    (a client's ``supervision``, a flexible routine's ``at``); supervised routines alone change
-    nothing for the solver."""
+    """Raise for a flexible routine whose minutes must be spent at a place other than home,
+    which the solver does not plan (the validator and the report check it)."""
     for i, client in enumerate(scenario.clients):
-        if client.supervision != "none":
-            field = f"clients[{i}].supervision"
-        else:
-            flexible_at = [k for k, r in enumerate(client.routines) if not r.is_fixed and not r.anywhere]
-            if not flexible_at:
-                continue
-            field = f"clients[{i}].routines[{flexible_at[0]}].at"
-        raise UnsupportedScenarioError(
-            field,
-            "the solver does not plan version-2 household rules yet (supervision, companions, "
-            "flexible routines at a place); `scheduler validate` and `scheduler report` check them",
-        )
+        for k, r in enumerate(client.routines):
+            if not r.is_fixed and r.place not in (None, client.home):
+                raise UnsupportedScenarioError(
+                    f"clients[{i}].routines[{k}].at",
+                    f"the solver plans flexible routines at home or anywhere, not at "
+                    f"{scenario.venues[r.at].name}; `scheduler validate` and `scheduler report` check it",
+                )
 
 
 @dataclass
@@ -286,6 +280,7 @@ def _result(session: _Session, pattern: Pattern, bound: float | None, status: Se
         sessions=pattern.sessions,
         routines=pattern.routines,
         itineraries=pattern.itineraries,
+        companions=pattern.companions,
         dropped=pattern.dropped,
         build_seconds=session.build_seconds,
     )

@@ -121,6 +121,13 @@ class Variables:
         self.fixed = tuple(fixed)
         """Sessions of other appointments already placed."""
         self.index = Index.of(scenario, presolved, fixed)
+        self.households = any(c.supervision != "none" for c in scenario.clients)
+        """True when some client needs company (version 2): carers' days are circuits of their
+        own, people may go home between stops, and companions may come along."""
+        self.companion: dict[tuple[int, int, tuple[int, int, int]], BoolVar] = {}
+        """(client, carer, session stop) -> the client comes along with the carer to that stop,
+        another client's session ((appointment, pattern day, venue)); made by
+        :mod:`scheduler.solver.constraints.places`."""
         self.chosen: dict[int, BoolVar] = {}
         """Option index -> the option is the one chosen for its appointment day."""
         self.start_slot: dict[AppointmentDay, cp_model.IntVar] = {}

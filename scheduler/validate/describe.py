@@ -9,12 +9,12 @@ from scheduler.model import Scenario, WeeklyHours
 from scheduler.schedule import PlacedSession
 
 
-def join_words(words: Iterable[str]) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+def join_words(words: Iterable[str], last: str = "and") -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"`` (or with ``last`` ``"or"``: ``"a, b or c"``)."""
     items = list(words)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def day_text(scenario: Scenario, week: int, day: int) -> str:

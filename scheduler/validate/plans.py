@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal, TypeVar
 
@@ -118,12 +118,6 @@ class Leg:
         """True when at least one end of the leg is a session stop."""
         return any(stop is not None and stop.is_session for stop in (self.origin_stop, self.destination_stop))
 
-    @property
-    def touches_plan(self) -> bool:
-        """True when at least one end of the leg is a stop the plan gives (a session, or a
-        companion's stop)."""
-        return any(stop is not None and stop.is_planned for stop in (self.origin_stop, self.destination_stop))
-
 
 @dataclass(frozen=True)
 class DayPlan:
@@ -203,6 +197,31 @@ def inside_routine(client: Client, session: PlacedSession) -> bool:
     return any(holds(routine, session) for routine in client.fixed_routines_on(session.day))
 
 
+def joined_pairs(scenario: Scenario, sessions: Iterable[PlacedSession]) -> dict[PlacedSession, PlacedSession]:
+    """Each session of a joined sequence (one that may overlap the session it follows,
+    ``docs/rules.md``) -> the session it follows, when that one is on the same day at the
+    same venue: the two are then one stop of the client and take one room."""
+    ordered = tuple(sessions)
+    first_of = {(s.appointment, s.pattern_day): s for s in ordered}
+    pairs = {}
+    for s in ordered:
+        appt = scenario.appointments[s.appointment]
+        if appt.after is None or not scenario.joined(appt):
+            continue
+        first = first_of.get((appt.after.appointment, s.pattern_day))
+        if first is not None and first.venue == s.venue:
+            pairs[s] = first
+    return pairs
+
+
+def merged(scenario: Scenario, sessions: Iterable[PlacedSession]) -> tuple[PlacedSession, ...]:
+    """``sessions`` with each joined pair as one: the first session, ending at the later end."""
+    ordered = tuple(sessions)
+    pairs = joined_pairs(scenario, ordered)
+    ends = {first: max(first.end, follower.end) for follower, first in pairs.items()}
+    return tuple(replace(s, end=ends.get(s, s.end)) for s in ordered if s not in pairs)
+
+
 def client_of(scenario: Scenario, session: PlacedSession) -> Client:
     """The client a session is for."""
     return scenario.clients[scenario.appointments[session.appointment].client]
@@ -212,6 +231,14 @@ def session_stop(scenario: Scenario, session: PlacedSession) -> Stop:
     """A session as a stop, labelled with its appointment id."""
     label = scenario.appointments[session.appointment].id
     return Stop(session.start, session.end, session.venue, label, session)
+
+
+def _pair_stop(scenario: Scenario, first: PlacedSession, follower: PlacedSession) -> Stop:
+    """A joined pair as one stop of its client: from the first start to the later end."""
+    label = (
+        f"{scenario.appointments[first.appointment].id} and {scenario.appointments[follower.appointment].id}"
+    )
+    return Stop(first.start, max(first.end, follower.end), first.venue, label, first)
 
 
 def companion_stop(scenario: Scenario, companion: PlacedCompanion) -> Stop:
@@ -257,7 +284,12 @@ def client_plan(
 ) -> DayPlan:
     """The client's stops on one day, from the sessions and companions of that day."""
     own = tuple(s for s in sessions if client_of(scenario, s).index == client.index)
-    stops = [session_stop(scenario, s) for s in own if not inside_routine(client, s)]
+    pairs = {first: follower for follower, first in joined_pairs(scenario, own).items()}
+    stops = [
+        _pair_stop(scenario, s, pairs[s]) if s in pairs else session_stop(scenario, s)
+        for s in own
+        if not inside_routine(client, s) and s not in pairs.values()
+    ]
     stops += [Stop(r.span.start, r.span.end, r.at, r.name) for r in client.fixed_routines_on(day)]
     stops += [companion_stop(scenario, c) for c in companions if c.client == client.index]
     person = Person("client", client.id, client.name, client.travel_mode, client.home)

@@ -143,7 +143,7 @@ def check_sessions(
     routines: Iterable[RoutineSpan] | None = None,
     partial: bool = False,
 ) -> tuple[Violation, ...]:
-    """Every hard rule (1-11) on placed sessions (without companions or stays at home between
+    """Every hard rule (1-12) on placed sessions (without companions or stays at home between
     stops), in rule order; empty when all hold.
 
     ``routines`` are the schedule's placements of flexible routines, checked too when given.

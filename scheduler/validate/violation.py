@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Violation:
-    """A rule (1-11, numbered as in ``docs/format.md``) broken at ``where``, about ``subject``.
+    """A rule (1-12, numbered as in ``docs/format.md``) broken at ``where``, about ``subject``.
 
     ``code`` is a short kebab-case name of the check (``"window"``, ``"travel"``);
     ``subject`` the appointment, person or venue id it is about; ``where`` a human

@@ -12,6 +12,7 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from api.deps import FeedFilesDep, ReadSessionDep, SessionDep, SettingsDep
@@ -19,8 +20,10 @@ from api.models import Feed, Scenario, Schedule
 from api.publishing import feed_kind
 from api.routes import feeds as feeds_api
 from api.routes import schedules as schedules_api
-from api.web.deps import CSRF_CHECKED, UserDep, api_call, mine, render
+from api.schemas import PublishOptions
+from api.web.deps import CSRF_CHECKED, FormDep, PageError, UserDep, api_call, mine, render
 from api.web.fetches import FetchLog
+from api.web.forms import FormData
 from api.web.session import WebUser
 from api.web.week import household_name
 
@@ -97,17 +100,34 @@ def sharing_page(request: Request, scenario_id: str, session: ReadSessionDep, us
     return _sharing_page(request, session, user, scenario, {})
 
 
-@router.post("/schedules/{schedule_id}/publish", dependencies=[CSRF_CHECKED])
+def publish_options(form: FormData) -> PublishOptions:
+    """The publish form's options (``journeys``, ``reminder_minutes``); a 422 page naming a wrong one."""
+    reminder = form.get("reminder_minutes", "").strip()
+    try:
+        minutes = int(reminder) if reminder else None
+    except ValueError:
+        raise PageError(422, f'reminder_minutes: "{reminder}" is not a whole number of minutes') from None
+    try:
+        return PublishOptions(journeys=form.get("journeys") == "true", reminder_minutes=minutes)
+    except ValidationError as exc:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg'][:1].lower()}{e['msg'][1:]}" for e in exc.errors())
+        raise PageError(422, problems) from None
+
+
+@router.post("/schedules/{schedule_id}/publish")
 def publish(
     request: Request,
     schedule_id: str,
     session: ReadSessionDep,
     user: UserDep,
+    form: FormDep,
     settings: SettingsDep,
     files: FeedFilesDep,
 ) -> HTMLResponse:
-    """Publish a schedule to its scenario's feeds and show the links issued now."""
+    """Publish a schedule to its scenario's feeds, with the form's journeys and reminder, and show
+    the links issued now."""
     schedule = mine(session, Schedule, schedule_id, user, "schedule")
+    options = publish_options(form)
     session.rollback()  # publishing writes in a transaction of its own; read what it wrote after
     result = api_call(
         schedules_api.publish_schedule,
@@ -116,6 +136,7 @@ def publish(
         tenant=user.tenant,
         settings=settings,
         files=files,
+        options=options,
     )
     issued = {f.id: f.url for f in result.feeds if f.url}
     scenario = mine(session, Scenario, schedule.scenario_id, user, "scenario")

@@ -15,10 +15,17 @@ routines        4     flexible routines' free minutes clear of sessions and jour
 carers          5     a carer's day as a circuit: one client, one place at a time
 rooms           7     sessions at once at a venue within its rooms
 limits          8     clients' and practitioners' daily and weekly limits
+escort          9     a supervised client's journeys made with a carer, on the
+                      carer's own routes
+alone           10    a client who needs company always has it while a carer is out
 ==============  ====  =============================================================
 
+Rule 11 (going home between stops) is a way of travelling an arc, not a restriction: see
+:class:`scheduler.solver.circuits.Route`.
+
 :func:`families` gives the order they are added: structure first (frequency, pins, roles),
-then the days (routines need the clients' circuits), then shared resources and limits.
+then the days (routines need the clients' circuits), then shared resources and limits,
+then the households' rules (they read the clients' and carers' circuits).
 Every family adds its constraints through :class:`scheduler.solver.rules.Rules` under its
 rule's group, so the same code serves solving and explaining.
 """
@@ -52,7 +59,9 @@ Family = Callable[[Building], None]
 def families() -> tuple[Family, ...]:
     """Every family, in the order they are added."""
     from scheduler.solver.constraints import (
+        alone,
         carers,
+        escort,
         frequency,
         hours,
         limits,
@@ -75,4 +84,6 @@ def families() -> tuple[Family, ...]:
         rooms.add_rooms,
         limits.add_client_limits,
         limits.add_practitioner_limits,
+        escort.add_escorts,
+        alone.add_never_alone,
     )

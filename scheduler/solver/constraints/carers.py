@@ -3,7 +3,9 @@
 Which carer escorts is part of each option (pre-solve offers only the client's own carers,
 when they are free). This family gives each carer's day a circuit over the sessions they
 could escort and sessions of other groups they already escort, so a carer escorts one
-client to one place at a time, with time to travel.
+client to one place at a time, with time to travel. In households (version 2) every
+escorting carer has a circuit of their own, which rules 9 and 10 read, and may go home
+between stops (rule 11).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ def add_carer_days(b: Building) -> None:
     escorting = {c for c, _ in v.index.options_by_carer_day} | set(v.index.fixed_by_carer)
     for carer in (v.scenario.carers[c] for c in sorted(escorting)):
         fixed = v.index.fixed_by_carer.get(carer.index, [])
-        if not fixed and _implied(b, carer.index):
+        if not fixed and not v.households and _implied(b, carer.index):
             continue
         group = Group(RuleKind.CARER, carer.index)
         for g in v.scenario.days():
@@ -27,7 +29,9 @@ def add_carer_days(b: Building) -> None:
                 continue
             b.budget.check()
             nodes = b.circuits.session_nodes(options) + b.circuits.fixed_session_nodes(fixed, g)
-            b.circuits.add("carer", carer.index, g, carer.travel_mode, carer.home, nodes, group)
+            b.circuits.add(
+                "carer", carer.index, g, carer.travel_mode, carer.home, nodes, group, home_breaks=v.households
+            )
 
 
 def _implied(b: Building, carer: int) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scheduler.model import Client
+from scheduler.solver.circuits import Node
 from scheduler.solver.constraints import Building
 from scheduler.solver.presolve import Option
 from scheduler.solver.rules import Group, RuleKind
@@ -18,21 +20,82 @@ from scheduler.solver.rules import Group, RuleKind
 def add_client_days(b: Building) -> None:
     """Rule 3 for every client of the model: a circuit per day with sessions, no overlap."""
     v = b.v
-    for client in v.clients:
+    for client in _clients(b):
         group = Group(RuleKind.CLIENT, client.index)
         for g in v.scenario.days():
             options = v.index.options_by_client_day.get((client.index, g), [])
-            if not options:
-                continue
             b.budget.check()
             no_overlap(b, options, group, extra=0)
-            nodes = b.circuits.session_nodes([o for o in options if o.inside is None])
+            companions = companion_nodes(b, client, g) if client.supervision == "always" else []
+            if not options and not companions:
+                continue
+            supervised = client.supervision != "none"
+            nodes = b.circuits.session_nodes([o for o in options if o.inside is None], escorted=supervised)
+            nodes += companions
             for node in nodes:
-                if node.session in v.stop_end:
+                if node.session in v.stop_end and not node.companion:
                     node.end = v.stop_end[node.session]  # a sequence's joined pair is one stop
             for r in client.fixed_routines_on(g % 7):
                 nodes.append(b.circuits.fixed_node(r.at, r.span.start, r.span.end))
-            b.circuits.add("client", client.index, g, client.travel_mode, client.home, nodes, group)
+            b.circuits.add(
+                "client",
+                client.index,
+                g,
+                client.travel_mode,
+                client.home,
+                nodes,
+                group,
+                home_breaks=v.households,
+            )
+
+
+def _clients(b: Building) -> list[Client]:
+    """Clients of the model, and those who may come along with a carer of theirs who has a
+    session to escort in the model."""
+    v = b.v
+    escorting = {carer for carer, _ in v.index.options_by_carer_day}
+    return [
+        c
+        for c in v.scenario.clients
+        if c in v.clients or (c.supervision == "always" and escorting.intersection(c.carers))
+    ]
+
+
+def companion_nodes(b: Building, client: Client, g: int) -> list[Node]:
+    """A stop for each session away from ``client``'s home of another client that a carer of
+    theirs may escort on pattern day ``g``, present when ``client`` comes along with that
+    carer (at home there is nowhere to come along to)."""
+    v = b.v
+    slot = v.scenario.horizon.slot
+    nodes = []
+    for carer in client.carers:
+        stops: dict[tuple[int, int, int], list[Option]] = {}
+        for o in v.index.options_by_carer_day.get((carer, g), []):
+            if v.scenario.appointments[o.appointment].client != client.index and o.venue != client.home:
+                stops.setdefault((o.appointment, g, o.venue), []).append(o)
+        for key, members in sorted(stops.items()):
+            a, _, venue = key
+            comes = v.model.new_bool_var(f"companion {client.index} {carer} {key}")
+            v.model.add_implication(comes, v.any_of(members))
+            v.companion[(client.index, carer, key)] = comes
+            start = v.start_slot[(a, g)] * slot
+            d = v.scenario.appointments[a].duration
+            nodes.append(
+                Node(
+                    place=venue,
+                    start=start,
+                    end=start + d,
+                    earliest=min(o.slots[0][0] for o in members) * slot,
+                    latest=max(o.slots[-1][1] for o in members) * slot,
+                    duration=d,
+                    present=comes,
+                    session=(a, g),
+                    key=key,
+                    escorts={carer: comes},
+                    companion=True,
+                )
+            )
+    return nodes
 
 
 def add_practitioner_days(b: Building) -> None:

@@ -14,6 +14,7 @@ from scheduler.validate.rules.limits import check_limits
 from scheduler.validate.rules.places import check_places
 from scheduler.validate.rules.rooms import check_rooms
 from scheduler.validate.rules.routines import RoutineSpan, check_routines
+from scheduler.validate.rules.sequences import check_sequences
 from scheduler.validate.rules.who import check_who
 from scheduler.validate.violation import Violation
 
@@ -27,7 +28,7 @@ __all__ = [
 def check_rules(
     t: Timetable, *, routines: Iterable[RoutineSpan] | None = None, partial: bool = False
 ) -> tuple[Violation, ...]:
-    """Every rule 1-11 on a timetable, in rule order (rule 11 is checked with rule 3)."""
+    """Every rule 1-12 on a timetable, in rule order (rule 11 is checked with rule 3)."""
     return (
         *check_frequency(t, partial=partial),
         *check_hours(t),
@@ -39,4 +40,5 @@ def check_rules(
         *check_limits(t),
         *check_escort(t),
         *check_alone(t),
+        *check_sequences(t, partial=partial),
     )

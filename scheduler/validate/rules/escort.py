@@ -1,8 +1,9 @@
 """Rule 9: a client with ``supervision`` ``escort`` or ``always`` makes no planned journey alone.
 
-Every leg of such a client to or from a stop the plan gives (their own sessions, and the
-sessions they attend as a companion) is travelled together with one of their carers. Legs
-between home and fixed routines only (the school run) are the family's own and not judged.
+Every leg of such a client to or from a stop the plan gives away from home (their own
+sessions, and the sessions they attend as a companion) is travelled together with one of
+their carers. Legs between home and fixed routines (the school run), also when a home visit
+waits at home, are the family's own and not judged.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def check_escort(t: Timetable) -> Iterator[Violation]:
         if not is_supervised(client) or (client.id, plan.week, plan.day) in clashing:
             continue
         for leg in t.journeys.legs(plan):
-            if leg.touches_plan and escort_of(t, plan, leg) is None:
+            if _planned_away(leg, client.home) and escort_of(t, plan, leg) is None:
                 low, high = timing(leg, leg.minutes, plan.person.depot)
                 carers = join_words(t.scenario.carers[c].name for c in client.carers)
                 who = f"none of {client.name}'s carers ({carers}) makes" if carers else "no carer makes"
@@ -37,6 +38,12 @@ def check_escort(t: Timetable) -> Iterator[Violation]:
                     f"{_place(t, leg, 'to')} ({_purpose(leg)}), but {client.name} "
                     f"{_never(client.supervision)} and {who} that journey then",
                 )
+
+
+def _planned_away(leg: Leg, home: int) -> bool:
+    """True when one end of the leg is a stop the plan gives away from ``home``."""
+    ends = (leg.origin_stop, leg.destination_stop)
+    return any(stop is not None and stop.is_planned and stop.place != home for stop in ends)
 
 
 def _place(t: Timetable, leg: Leg, end: str) -> str:

@@ -9,7 +9,7 @@ from scheduler.clock import day_label, format_time
 from scheduler.model import Client, Practitioner
 from scheduler.schedule import PlacedSession
 from scheduler.validate.describe import day_text, join_words, session_where
-from scheduler.validate.plans import Timetable, people_met, person_name
+from scheduler.validate.plans import Timetable, merged, people_met, person_name
 from scheduler.validate.violation import Violation
 
 
@@ -51,7 +51,7 @@ def _client_day(t: Timetable, client: Client, sessions: Sequence[PlacedSession])
         yield _limit(client.id, f"{client.id}, {when}", message)
     if limits.min_gap_minutes is None:
         return
-    ordered = sorted(sessions, key=lambda s: (s.start, s.end))
+    ordered = sorted(merged(t.scenario, sessions), key=lambda s: (s.start, s.end))
     for before, after in itertools.pairwise(ordered):
         gap = after.start - before.end
         if 0 <= gap < limits.min_gap_minutes:

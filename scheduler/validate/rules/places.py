@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from scheduler.clock import format_time, span_label
 from scheduler.validate.describe import session_where, time_text, venue_name
-from scheduler.validate.plans import DayPlan, Leg, Stop, Timetable
+from scheduler.validate.plans import DayPlan, Leg, Stop, Timetable, joined_pairs
 from scheduler.validate.violation import Violation
 
 
@@ -43,9 +43,13 @@ def plan_faults(t: Timetable, plan: DayPlan, *, rule: int) -> Iterator[Violation
 
 
 def _overlaps(t: Timetable, plan: DayPlan, rule: int) -> Iterator[Violation]:
-    """Every two of the person's sessions that overlap (a client's inside a routine included)."""
+    """Every two of the person's sessions that overlap (a client's inside a routine included),
+    but a client's joined pair of a sequence (one stop)."""
+    pairs = joined_pairs(t.scenario, plan.sessions) if plan.person.kind == "client" else {}
     for i, first in enumerate(plan.sessions):
         for second in plan.sessions[i + 1 :]:
+            if pairs.get(second) is first or pairs.get(first) is second:
+                continue
             if second.start < first.end:
                 yield Violation(
                     rule,

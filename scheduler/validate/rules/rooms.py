@@ -1,4 +1,5 @@
-"""Rule 7: at no minute more sessions at a venue than it has rooms (a home: one)."""
+"""Rule 7: at no minute more sessions at a venue than it has rooms (a home: one); a joined
+pair of a sequence takes one room from its first start to its later end."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from scheduler.clock import span_label
 from scheduler.schedule import PlacedSession
 from scheduler.validate.describe import day_text, join_words
-from scheduler.validate.plans import Timetable
+from scheduler.validate.plans import Timetable, merged
 from scheduler.validate.violation import Violation
 
 
@@ -25,7 +26,7 @@ class _Crowd:
 def check_rooms(t: Timetable) -> Iterator[Violation]:
     """Rule 7: one violation per stretch of time a venue holds more sessions than its rooms."""
     by_place: dict[tuple[int, int], list[PlacedSession]] = {}
-    for session in t.sessions:
+    for session in merged(t.scenario, t.sessions):
         by_place.setdefault((session.venue, session.pattern_day), []).append(session)
     for venue in t.scenario.venues:
         for pattern_day in t.scenario.days():

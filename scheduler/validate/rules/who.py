@@ -1,8 +1,10 @@
-"""Rule 6: the listed practitioners, or one of the role (the same every time), where they work."""
+"""Rule 6: the listed practitioners, one of the role (the same every time) or one per listed
+role (different people), where they work."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import permutations
 
 from scheduler.model import Appointment
 from scheduler.schedule import PlacedSession
@@ -28,7 +30,10 @@ def check_who(t: Timetable, *, partial: bool = False) -> Iterator[Violation]:
 
 
 def _attendance(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[str, str]]:
-    yield from _role(t, appt, s) if appt.is_role_pool else _listed(t, appt, s)
+    if appt.is_joint_by_roles:
+        yield from _roles(t, appt, s)
+    else:
+        yield from _role(t, appt, s) if appt.is_role_pool else _listed(t, appt, s)
     client = client_of(t.scenario, s)
     for p in s.practitioners:
         prac = t.scenario.practitioners[p]
@@ -43,9 +48,26 @@ def _role(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[s
         yield "who", f"needs one {appt.role}; it has {practitioner_names(t.scenario, s.practitioners)}"
         return
     prac = t.scenario.practitioners[s.practitioners[0]]
-    if prac.role != appt.role:
+    assert appt.role is not None
+    if not prac.takes(appt.role):
         role = f"'s role is {prac.role}" if prac.role else " has no role"
         yield "who", f"needs one {appt.role}; {prac.name}{role}"
+
+
+def _roles(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[str, str]]:
+    """A joint session by roles: one different practitioner for each listed role."""
+    needs = f"needs {len(appt.roles)} different people, one for each role of {', '.join(appt.roles)}"
+    people = s.practitioners
+    if len(set(people)) != len(people) or len(people) != len(appt.roles):
+        yield "who", f"{needs}; it has {practitioner_names(t.scenario, people)}"
+    elif not _covers(t, appt.roles, people):
+        yield "who", f"{needs}; {practitioner_names(t.scenario, people)} cannot take them one each"
+
+
+def _covers(t: Timetable, roles: tuple[str, ...], people: tuple[int, ...]) -> bool:
+    """True when ``people`` can take ``roles`` one each, in some order."""
+    pracs = [t.scenario.practitioners[p] for p in people]
+    return any(all(p.takes(r) for p, r in zip(order, roles, strict=True)) for order in permutations(pracs))
 
 
 def _listed(t: Timetable, appt: Appointment, s: PlacedSession) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,108 @@
+"""Rule 10: a client with ``supervision: "always"`` is never left alone by the plan.
+
+Each stretch a carer is away from home (:meth:`scheduler.solver.circuits.Circuits.away`: a
+stop, a leg, the wait between two stops) leaves each such client of theirs in company:
+
+- with the carer: the client is at that stop (their own session, or coming along as a
+  companion); rule 9 then takes them along on the carer's legs to and from it;
+- inside one of the client's supervised fixed routines (nursery, school) for all of it;
+- or at home with another of their carers who lives there, is available for all of it, and
+  is away at no moment of it (their own stretches away must not overlap it).
+
+A stretch is judged on its own, so a stretch half in nursery and half at home with Dad is
+refused, though the validator would accept it: the rule is kept, a little strictly.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from scheduler.clock import MINUTES_PER_DAY
+from scheduler.model import Carer, Client
+from scheduler.solver.circuits import Away, DayCircuit
+from scheduler.solver.constraints import Building
+from scheduler.solver.rules import BoolVar, Group, RuleKind
+
+
+def add_never_alone(b: Building) -> None:
+    """Rule 10 for every client who is never left alone, on every day a carer of theirs goes out."""
+    v = b.v
+    carers = {(c.person, c.pattern_day): c for c in b.circuits.of_kind("carer")}
+    for client in v.scenario.clients:
+        if client.supervision != "always":
+            continue
+        group = Group(RuleKind.ALONE, client.index)
+        for carer in client.carers:
+            for g in v.scenario.days():
+                out = carers.get((carer, g))
+                if out is None:
+                    continue
+                b.budget.check()
+                _keep_company(b, client, out, carers, group)
+
+
+def _keep_company(
+    b: Building, client: Client, out: DayCircuit, carers: dict[tuple[int, int], DayCircuit], group: Group
+) -> None:
+    """Every stretch ``out``'s carer is away leaves ``client`` with them, in a supervised
+    routine, or at home with another carer."""
+    v = b.v
+    m = v.model
+    g = out.pattern_day
+    day = g % 7
+    routines = [r.span for r in client.fixed_routines_on(day) if r.supervised]
+    elsewhere = [
+        m.new_fixed_size_interval_var(r.span.start, r.span.end - r.span.start, "")
+        for r in client.fixed_routines_on(day)
+        if not r.supervised and r.at != client.home
+    ]
+    minders = [v.scenario.carers[k] for k in client.carers if k != out.person]
+    minders = [k for k in minders if k.home == client.home]
+    at_home: dict[int, list[cp_model.IntervalVar]] = {k.index: [] for k in minders}
+    for piece in b.circuits.away(out):
+        company = _with_carer(b, client, out, piece)
+        if company is True:
+            continue
+        cover: list[BoolVar] = [] if company is False else [company]
+        for span in routines:
+            inside = m.new_bool_var("")
+            m.add(piece.start >= span.start).only_enforce_if(inside)
+            m.add(piece.end <= span.end).only_enforce_if(inside)
+            cover.append(inside)
+        for minder in minders:
+            for low, high in _hours(minder, day):
+                home = m.new_bool_var("")
+                m.add(piece.start >= low).only_enforce_if(home)
+                m.add(piece.end <= high).only_enforce_if(home)
+                size = m.new_int_var(0, high - low, "")
+                stretch = m.new_optional_interval_var(piece.start, size, piece.end, home, "")
+                at_home[minder.index].append(stretch)
+                cover.append(home)
+        b.rules.enforce(m.add_bool_or([piece.present.negated(), *cover]), group)
+    for minder in minders:
+        if not at_home[minder.index]:
+            continue
+        minder_day = carers.get((minder.index, g))
+        minder_away = [] if minder_day is None else [p.interval for p in b.circuits.away(minder_day)]
+        # At home with the minder: the minder is out at no moment of it, nor the client elsewhere.
+        for stretch in at_home[minder.index]:
+            for other in [*minder_away, *elsewhere]:
+                m.add_no_overlap([stretch, other])
+
+
+def _with_carer(b: Building, client: Client, out: DayCircuit, piece: Away) -> BoolVar | bool:
+    """Whether ``client`` is with the carer of ``out`` during ``piece``: True at the client's
+    own session, their companion literal at another client's, False at any other stop."""
+    key = out.nodes[piece.node].key
+    if key is None:
+        return False
+    if b.v.scenario.appointments[key[0]].client == client.index:
+        return True
+    return b.v.companion.get((client.index, out.person, key), False)
+
+
+def _hours(carer: Carer, day: int) -> list[tuple[int, int]]:
+    """The carer's available spans on ``day`` (the whole day when they give no hours)."""
+    if carer.available is None:
+        return [(0, MINUTES_PER_DAY)]
+    return [(s.start, s.end) for s in carer.available.on(day)]
