@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.clock import DAYS
-from tests.builders import appointment, client, household_dict
+from tests.builders import add_appointment, appointment, client, household_dict
 from tests.solver_support import solve_checked
 
 HOUSEHOLD = Path(__file__).resolve().parent / "data" / "households" / "scenario.json"
@@ -56,3 +56,16 @@ def test_a_nursery_lets_the_carer_go_out_without_the_baby() -> None:
     solved = solve_checked(d, time_limit=10, workers=2, seed=1)
     assert solved.status == "optimal"
     assert solved.doc.accompanying == []
+
+
+def test_a_carer_does_not_go_home_while_a_child_who_is_never_left_alone_waits_at_the_clinic() -> None:
+    # Two sessions at the clinic an hour and a half apart: Sam could go home in between (a
+    # carer's travel costs nothing), but Jo, who is never left alone, would wait alone.
+    d = at_the_clinic()
+    d["clients"] = [c for c in d["clients"] if c["id"] != "mia"]
+    client(d, "jo")["supervision"] = "always"
+    add_appointment(d, "speech", venues=["clinic"])
+    appointment(d, "therapy")["pinned"] = [{"day": "mon", "start": "10:00", "venue": "clinic"}]
+    appointment(d, "speech")["pinned"] = [{"day": "mon", "start": "12:30", "venue": "clinic"}]
+    solved = solve_checked(d, time_limit=10, workers=2, seed=1)
+    assert solved.status == "optimal"

@@ -476,3 +476,25 @@ def test_the_baby_along_with_one_carer_while_the_other_is_out_too_is_planned() -
     pinned(d, "therapy", "10:00", "clinic")
     pinned(d, "kim-therapy", "10:00", "school")
     assert solve_checked(d, time_limit=10, workers=2, seed=1).status == "optimal"
+
+
+def waiting_at_the_clinic(*, sam_goes_home: bool) -> FamilyModel:
+    """Jo (never left alone) at the clinic 10:00-11:00 and 12:30-13:30, waiting there between;
+    Sam either goes home in between or stays."""
+    d = jo_only()
+    client(d, "jo")["supervision"] = "always"
+    add_appointment(d, "speech", practitioners=["bo"], needs_carer=True)
+    offers: list[Offer] = [*AT_THE_CLINIC, ("speech", 0, "clinic", ("bo",), "sam")]
+    m = therapy(d, offers, "10:00", add_client_days, add_carer_days, add_escorts, add_never_alone)
+    m.choose(m.option("speech"), "12:30")
+    m.goes_home("client", "jo", between=False)
+    m.goes_home("carer", "sam", between=sam_goes_home)
+    return m
+
+
+def test_a_carer_who_stays_with_the_waiting_child_holds() -> None:
+    assert waiting_at_the_clinic(sam_goes_home=False).feasible()
+
+
+def test_a_carer_cannot_go_home_while_a_child_who_is_never_left_alone_waits_at_the_clinic() -> None:
+    assert not waiting_at_the_clinic(sam_goes_home=True).feasible()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ortools.sat.python import cp_model
 
@@ -106,6 +107,8 @@ class Away:
     end: Expr
     present: BoolVar
     node: int
+    home_break: Literal["out", "back"] | None = None
+    """Going home between two stops (rule 11): the leg home from ``node``, or back to it."""
 
 
 @dataclass
@@ -444,10 +447,16 @@ class Circuits:
         m = self.v.model
         pieces: list[Away] = []
 
-        def piece(start: Expr, end: Expr, present: BoolVar, node: int) -> None:
+        def piece(
+            start: Expr,
+            end: Expr,
+            present: BoolVar,
+            node: int,
+            home_break: Literal["out", "back"] | None = None,
+        ) -> None:
             size = m.new_int_var(0, MINUTES_PER_DAY, "")
             interval = m.new_optional_interval_var(start, size, end, present, "")
-            pieces.append(Away(interval, start, end, present, node))
+            pieces.append(Away(interval, start, end, present, node, home_break))
 
         if c.depot is not None:
             for i, n in enumerate(c.nodes):
@@ -460,8 +469,8 @@ class Circuits:
                     if home_i and home_j:
                         continue
                     if r.via_home:
-                        piece(a.end, a.end + r.legs[0].minutes, r.literal, i)
-                        piece(b.start - r.legs[1].minutes, b.start, r.literal, j)
+                        piece(a.end, a.end + r.legs[0].minutes, r.literal, i, "out")
+                        piece(b.start - r.legs[1].minutes, b.start, r.literal, j, "back")
                     elif home_i:
                         piece(b.start - r.minutes, b.start, r.literal, j)
                     elif home_j:

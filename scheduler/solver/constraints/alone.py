@@ -95,13 +95,28 @@ def _keep_company(
 
 def _with_carer(b: Building, client: Client, out: DayCircuit, piece: Away) -> BoolVar | bool:
     """Whether ``client`` is with the carer of ``out`` during ``piece``: True at the client's
-    own session, their companion literal at another client's, False at any other stop."""
+    own session, their companion literal at another client's, False at any other stop. On a
+    leg of going home between two stops, only if the client goes home then too (otherwise
+    the carer leaves them waiting at the stop)."""
     key = out.nodes[piece.node].key
     if key is None:
         return False
-    if b.v.scenario.appointments[key[0]].client == client.index:
-        return True
-    return b.v.companion.get((client.index, out.person, key), False)
+    own = b.v.scenario.appointments[key[0]].client == client.index
+    along = True if own else b.v.companion.get((client.index, out.person, key), False)
+    if piece.home_break is None or along is False:
+        return along
+    day = (client.index, out.pattern_day)
+    mine = next((c for c in b.circuits.of_kind("client") if (c.person, c.pattern_day) == day), None)
+    node = None if mine is None else _stop_of(mine, key, companion=not own)
+    if mine is None or node is None:
+        return False
+    routes = mine.routes_out_of(node) if piece.home_break == "out" else mine.routes_into(node)
+    return b.v.either([r.literal for _, r in routes if r.via_home])
+
+
+def _stop_of(c: DayCircuit, key: tuple[int, int, int], *, companion: bool) -> int | None:
+    """The node of session stop ``key`` in ``c``: the client's own, or their companion's stop."""
+    return next((i for i, n in enumerate(c.nodes) if n.key == key and n.companion == companion), None)
 
 
 def _hours(carer: Carer, day: int) -> list[tuple[int, int]]:
