@@ -21,8 +21,9 @@ from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession, companions_from_doc, home_stays_from_doc, sessions_from_doc
 from scheduler.solver import SolveResult
 from scheduler.travel import currency
-from scheduler.validate import CARER_KPI_KEYS, KPI_KEYS, Evaluation, evaluate_current, evaluate_sessions
+from scheduler.validate import CARER_KPI_KEYS, KPI_KEYS, Evaluation, evaluate_current
 from scheduler.validate.household import travelled
+from scheduler.validate.objective import evaluate_timetable
 from scheduler.validate.plans import Timetable, client_of, inside_routine, timetable
 from scheduler.weights import TERMS
 
@@ -105,12 +106,7 @@ def evaluation(scenario: Scenario, pattern: Pattern) -> Evaluation:
     """The validator's evaluation of a pattern (objective, terms and per-person figures); the
     companions and stays at home between stops of a schedule document or a solver's result
     count too."""
-    pattern = as_document(scenario, pattern)
-    sessions = placed_sessions(scenario, pattern)
-    if isinstance(pattern, ScheduleDoc):
-        companions = companions_from_doc(scenario, pattern, sessions)
-        return evaluate_sessions(scenario, sessions, companions, home_stays_from_doc(scenario, pattern))
-    return evaluate_sessions(scenario, sessions)
+    return evaluate_timetable(pattern_timetable(scenario, pattern))
 
 
 def sessions_frame(scenario: Scenario, pattern: Pattern) -> pd.DataFrame:

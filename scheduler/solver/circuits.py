@@ -181,30 +181,43 @@ class Circuits:
         groups: dict[tuple[int, int, int], list[Option]] = {}
         for o in options:
             groups.setdefault((o.appointment, o.pattern_day, o.venue), []).append(o)
-        slot = self.scenario.horizon.slot
         nodes = []
-        for (a, g, venue), members in groups.items():
-            start = self.v.start_slot[(a, g)] * slot
-            d = self.scenario.appointments[a].duration
+        for key, members in groups.items():
             escorts: dict[int, BoolVar] = {}
             if escorted:
                 for carer in sorted({o.carer for o in members if o.carer is not None}):
                     escorts[carer] = self.v.any_of([o for o in members if o.carer == carer])
-            nodes.append(
-                Node(
-                    place=venue,
-                    start=start,
-                    end=start + d,
-                    earliest=min(o.slots[0][0] for o in members) * slot,
-                    latest=max(o.slots[-1][1] for o in members) * slot,
-                    duration=d,
-                    present=self.v.any_of(members),
-                    session=(a, g),
-                    key=(a, g, venue),
-                    escorts=escorts,
-                )
-            )
+            nodes.append(self.stop_node(key, members, self.v.any_of(members), escorts))
         return nodes
+
+    def stop_node(
+        self,
+        key: tuple[int, int, int],
+        members: Sequence[Option],
+        present: BoolVar,
+        escorts: Mapping[int, BoolVar],
+        *,
+        companion: bool = False,
+    ) -> Node:
+        """The stop of session ``key`` (appointment, pattern day, venue) offered by ``members``,
+        there when ``present`` is true."""
+        a, g, venue = key
+        slot = self.scenario.horizon.slot
+        start = self.v.start_slot[(a, g)] * slot
+        d = self.scenario.appointments[a].duration
+        return Node(
+            place=venue,
+            start=start,
+            end=start + d,
+            earliest=min(o.slots[0][0] for o in members) * slot,
+            latest=max(o.slots[-1][1] for o in members) * slot,
+            duration=d,
+            present=present,
+            session=(a, g),
+            key=key,
+            escorts=escorts,
+            companion=companion,
+        )
 
     @staticmethod
     def fixed_node(place: int, start: int, end: int) -> Node:

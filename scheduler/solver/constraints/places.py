@@ -66,7 +66,6 @@ def companion_nodes(b: Building, client: Client, g: int) -> list[Node]:
     theirs may escort on pattern day ``g``, present when ``client`` comes along with that
     carer (at home there is nowhere to come along to)."""
     v = b.v
-    slot = v.scenario.horizon.slot
     nodes = []
     for carer in client.carers:
         stops: dict[tuple[int, int, int], list[Option]] = {}
@@ -74,27 +73,10 @@ def companion_nodes(b: Building, client: Client, g: int) -> list[Node]:
             if v.scenario.appointments[o.appointment].client != client.index and o.venue != client.home:
                 stops.setdefault((o.appointment, g, o.venue), []).append(o)
         for key, members in sorted(stops.items()):
-            a, _, venue = key
             comes = v.model.new_bool_var(f"companion {client.index} {carer} {key}")
             v.model.add_implication(comes, v.any_of(members))
             v.companion[(client.index, carer, key)] = comes
-            start = v.start_slot[(a, g)] * slot
-            d = v.scenario.appointments[a].duration
-            nodes.append(
-                Node(
-                    place=venue,
-                    start=start,
-                    end=start + d,
-                    earliest=min(o.slots[0][0] for o in members) * slot,
-                    latest=max(o.slots[-1][1] for o in members) * slot,
-                    duration=d,
-                    present=comes,
-                    session=(a, g),
-                    key=key,
-                    escorts={carer: comes},
-                    companion=True,
-                )
-            )
+            nodes.append(b.circuits.stop_node(key, members, comes, {carer: comes}, companion=True))
     return nodes
 
 
