@@ -109,6 +109,19 @@ class Away:
     node: int
     home_break: Literal["out", "back"] | None = None
     """Going home between two stops (rule 11): the leg home from ``node``, or back to it."""
+    starts: tuple[int, int] = (0, MINUTES_PER_DAY)
+    """The earliest and latest start the stops' start domains allow (minutes of the day)."""
+    ends: tuple[int, int] = (0, MINUTES_PER_DAY)
+    """The earliest and latest end likewise."""
+
+    def within(self, start: int, end: int) -> bool | None:
+        """Whether the stretch lies within ``start``-``end``: True or False whatever is
+        decided, None when that depends on the plan."""
+        if self.starts[0] >= start and self.ends[1] <= end:
+            return True
+        if self.starts[1] < start or self.ends[0] > end or self.ends[0] - self.starts[1] > end - start:
+            return False
+        return None
 
 
 @dataclass
@@ -465,30 +478,40 @@ class Circuits:
             end: Expr,
             present: BoolVar,
             node: int,
+            starts: tuple[int, int],
+            ends: tuple[int, int],
             home_break: Literal["out", "back"] | None = None,
         ) -> None:
             size = m.new_int_var(0, MINUTES_PER_DAY, "")
             interval = m.new_optional_interval_var(start, size, end, present, "")
-            pieces.append(Away(interval, start, end, present, node, home_break))
+            pieces.append(Away(interval, start, end, present, node, home_break, starts, ends))
+
+        def starts(n: Node, shift: int = 0) -> tuple[int, int]:
+            return n.earliest + shift, n.latest + shift
 
         if c.depot is not None:
             for i, n in enumerate(c.nodes):
                 if not c.at_home(i):
-                    piece(n.start, n.end, n.present if n.present is not None else m.new_constant(1), i)
+                    present = n.present if n.present is not None else m.new_constant(1)
+                    piece(n.start, n.end, present, i, starts(n), starts(n, n.duration))
             for (i, j), routes in c.routes.items():
                 a, b = c.nodes[i], c.nodes[j]
                 for r in routes:
                     home_i, home_j = c.at_home(i), c.at_home(j)
                     if home_i and home_j:
                         continue
+                    leaving, arriving = starts(a, a.duration), starts(b)
                     if r.via_home:
-                        piece(a.end, a.end + r.legs[0].minutes, r.literal, i, "out")
-                        piece(b.start - r.legs[1].minutes, b.start, r.literal, j, "back")
+                        there, back = r.legs[0].minutes, r.legs[1].minutes
+                        home = starts(a, a.duration + there)
+                        piece(a.end, a.end + there, r.literal, i, leaving, home, "out")
+                        piece(b.start - back, b.start, r.literal, j, starts(b, -back), arriving, "back")
                     elif home_i:
-                        piece(b.start - r.minutes, b.start, r.literal, j)
+                        piece(b.start - r.minutes, b.start, r.literal, j, starts(b, -r.minutes), arriving)
                     elif home_j:
-                        piece(a.end, a.end + r.minutes, r.literal, i)
+                        home = starts(a, a.duration + r.minutes)
+                        piece(a.end, a.end + r.minutes, r.literal, i, leaving, home)
                     elif a.planned or b.planned or a.earliest + a.duration <= b.earliest:
-                        piece(a.end, b.start, r.literal, i)
+                        piece(a.end, b.start, r.literal, i, leaving, arriving)
         c._away = pieces
         return pieces

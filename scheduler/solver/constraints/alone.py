@@ -15,6 +15,8 @@ refused, though the validator would accept it: the rule is kept, a little strict
 
 from __future__ import annotations
 
+import itertools
+
 from ortools.sat.python import cp_model
 
 from scheduler.clock import MINUTES_PER_DAY
@@ -22,6 +24,8 @@ from scheduler.model import Carer, Client
 from scheduler.solver.circuits import Away, DayCircuit
 from scheduler.solver.constraints import Building
 from scheduler.solver.rules import BoolVar, Group, RuleKind
+
+Intervals = list[cp_model.IntervalVar]
 
 
 def add_never_alone(b: Building) -> None:
@@ -51,46 +55,76 @@ def _keep_company(
     g = out.pattern_day
     day = g % 7
     routines = [r.span for r in client.fixed_routines_on(day) if r.supervised]
-    elsewhere = [
-        m.new_fixed_size_interval_var(r.span.start, r.span.end - r.span.start, "")
+    spans = sorted(
+        (r.span.start, r.span.end)
         for r in client.fixed_routines_on(day)
         if not r.supervised and r.at != client.home
-    ]
+    )
+    elsewhere = [m.new_fixed_size_interval_var(start, end - start, "") for start, end in spans]
     minders = [v.scenario.carers[k] for k in client.carers if k != out.person]
     minders = [k for k in minders if k.home == client.home]
     at_home: dict[int, list[cp_model.IntervalVar]] = {k.index: [] for k in minders}
     for piece in b.circuits.away(out):
         company = _with_carer(b, client, out, piece)
-        if company is True:
+        if company is True or any(piece.within(span.start, span.end) for span in routines):
             continue
         cover: list[BoolVar] = [] if company is False else [company]
+        # Only the routines and minders' hours the stretch may fall within, going by the
+        # starts pre-solve left; those it falls within whatever is decided need no timing.
         for span in routines:
+            if piece.within(span.start, span.end) is False:
+                continue
             inside = m.new_bool_var("")
             m.add(piece.start >= span.start).only_enforce_if(inside)
             m.add(piece.end <= span.end).only_enforce_if(inside)
             cover.append(inside)
         for minder in minders:
             for low, high in _hours(minder, day):
+                fits = piece.within(low, high)
+                if fits is False:
+                    continue
                 home = m.new_bool_var("")
-                m.add(piece.start >= low).only_enforce_if(home)
-                m.add(piece.end <= high).only_enforce_if(home)
+                m.add_implication(home, piece.present)
+                if fits is None:
+                    m.add(piece.start >= low).only_enforce_if(home)
+                    m.add(piece.end <= high).only_enforce_if(home)
                 size = m.new_int_var(0, high - low, "")
                 stretch = m.new_optional_interval_var(piece.start, size, piece.end, home, "")
                 at_home[minder.index].append(stretch)
                 cover.append(home)
         b.rules.enforce(m.add_bool_or([piece.present.negated(), *cover]), group)
+    sequential = b.circuits.away_disjoint(out)
     for minder in minders:
-        if not at_home[minder.index]:
+        stretches = at_home[minder.index]
+        if not stretches:
             continue
         minder_day = carers.get((minder.index, g))
         minder_away = [] if minder_day is None else [p.interval for p in b.circuits.away(minder_day)]
-        together = minder_day is None or b.circuits.away_disjoint(minder_day)
-        # At home with the minder: the minder is out at no moment of it, nor the client elsewhere.
-        for stretch in at_home[minder.index]:
-            if together:
-                m.add_no_overlap([stretch, *minder_away])
-            for other in [*elsewhere, *([] if together else minder_away)]:
-                m.add_no_overlap([stretch, other])
+        # At home with the minder: the minder is out at no moment of it, nor the client
+        # elsewhere. The stretches of one carer's day never overlap one another, nor do the
+        # minder's or the client's routines elsewhere when the data leaves room between them:
+        # then one constraint each keeps them apart (else one per pair).
+        minder_sequential = minder_day is None or b.circuits.away_disjoint(minder_day)
+        _apart(m, stretches, minder_away, together=sequential and minder_sequential)
+        _apart(m, stretches, elsewhere, together=sequential and _disjoint(spans))
+
+
+def _apart(m: cp_model.CpModel, ours: Intervals, theirs: Intervals, *, together: bool) -> None:
+    """No interval of ``ours`` overlaps one of ``theirs``: as one no-overlap when neither list
+    overlaps itself (``together``), else pair by pair."""
+    if not theirs:
+        return
+    if together:
+        m.add_no_overlap([*ours, *theirs])
+        return
+    for a in ours:
+        for z in theirs:
+            m.add_no_overlap([a, z])
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> bool:
+    """Whether sorted ``spans`` leave one another alone."""
+    return all(a[1] <= z[0] for a, z in itertools.pairwise(spans))
 
 
 def _with_carer(b: Building, client: Client, out: DayCircuit, piece: Away) -> BoolVar | bool:
