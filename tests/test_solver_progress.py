@@ -19,7 +19,7 @@ from ortools.sat.python.cp_model import CpModel
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver import Method, Progress
-from scheduler.solver.cpsat import Budget, Outcome, SearchParams, SearchStatus, run
+from scheduler.solver.cpsat import Budget, Outcome, SearchParams, run
 from tests.solver_support import solve_checked
 
 Listener = Callable[[float, float], None]
@@ -121,37 +121,6 @@ def test_a_stop_asked_before_the_search_starts_is_kept() -> None:
     solved = solve_checked(generate_town(1, seed=2), time_limit=120, stop=stop)
     assert solved.status == "timeout"
     assert solved.result.runtime < 10
-
-
-def test_a_search_that_ends_unproven_early_resumes_from_its_best_pattern() -> None:
-    # CP-SAT's interleaved search can end unproven long before its limit. An injected search
-    # makes the first round end at its first pattern: the search resumes from it and goes on
-    # to prove the optimum.
-    rounds: list[SearchStatus] = []
-
-    def first_round_ends_at_its_first_pattern(
-        model: CpModel, params: SearchParams, budget: Budget, *, on_solution: Listener | None = None
-    ) -> Outcome:
-        if not rounds:
-            cut = Budget(budget.deadline, threading.Event(), budget.clock)
-
-            def first_only(objective: float, bound: float) -> None:
-                if on_solution is not None:
-                    on_solution(objective, bound)
-                cut.stop.set()
-
-            outcome = run(model, params, cut, on_solution=first_only)
-        else:
-            outcome = run(model, params, budget, on_solution=on_solution)
-        rounds.append(outcome.status)
-        return outcome
-
-    solved = solve_checked(
-        generate_town(1, seed=0), time_limit=30, search=first_round_ends_at_its_first_pattern
-    )
-    assert rounds[0] is SearchStatus.FEASIBLE
-    assert len(rounds) >= 2
-    assert solved.status == "optimal"
 
 
 class SteppingClock:

@@ -30,10 +30,11 @@ from scheduler.solver.cpsat import (
 from scheduler.solver.decompose import ComponentTask, Decomposition, client_groups, components, run_component
 from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.explain import explain_infeasible, precheck
+from scheduler.solver.homefirst import first_at_home
 from scheduler.solver.pattern import Pattern, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
 from scheduler.solver.result import Progress, SolveResult, Status
-from scheduler.solver.tasks import Context
+from scheduler.solver.tasks import HOME_FIRST_SHARE, Context
 from scheduler.travel import Travel
 
 ProgressCallback = Callable[[Progress], None]
@@ -56,8 +57,6 @@ DECOMPOSE_OPTIONS = 150
 """With several groups and more options than this, groups are first laid out one by one."""
 WARM_START_OPTIONS = 1500
 """Up to this many options, the whole model then improves on that pattern (a warm start)."""
-RESUME_SECONDS = 1.0
-"""An interleaved search that ends unproven with more than this many seconds left resumes."""
 LOCAL_CLUSTER = "local"
 """``cluster`` value that starts a local Dask cluster for the groups' sub-solves."""
 TIE_BREAK_WORK = 5.0
@@ -192,8 +191,8 @@ class _Session:
             self.on_progress(Progress(self.elapsed(), objective, bound, solutions))
 
     def params(self, seconds: float) -> SearchParams:
-        """The main search: interleaved workers, reproducible whenever it ends by itself."""
-        return SearchParams(seconds, workers=self.workers, seed=self.seed, interleave=True)
+        """The main search: CP-SAT's portfolio of ``workers`` workers."""
+        return SearchParams(seconds, workers=self.workers, seed=self.seed)
 
     def explain(self, presolved: Presolved, only: set[int] | None = None) -> SolveResult:
         """``infeasible``, with the explanation found in the time left."""
@@ -223,8 +222,18 @@ class _Reporter:
 
 def _solve_full(session: _Session, presolved: Presolved) -> SolveResult:
     """One model for the whole scenario; an infeasible one is explained."""
-    model = session.model(presolved, session.budget)
-    searched = _search(session, model, _Reporter(session, model, report=True), session.budget)
+    budget = session.budget
+    start = first_at_home(
+        session.scenario,
+        presolved,
+        session.travel,
+        budget.until(budget.clock() + HOME_FIRST_SHARE * budget.left()),
+        params=session.params(budget.left()),
+    )
+    model = session.model(presolved, budget)
+    if start is not None:
+        model.hint(start)
+    searched = _search(session, model, _Reporter(session, model, report=True), budget)
     if searched.status is SearchStatus.INFEASIBLE:
         return session.explain(presolved)
     if not searched.status.has_solution:
@@ -236,26 +245,8 @@ def _solve_full(session: _Session, presolved: Presolved) -> SolveResult:
 
 
 def _search(session: _Session, model: PatternModel, reporter: _Reporter, budget: Budget) -> Outcome:
-    """Search ``model`` until the budget ends; the best solution, its status and the best bound.
-
-    Interleaved search can end unproven well before its limit: it runs workers in batches
-    of fixed deterministic time, and a batch may take far longer on the wall clock. It then
-    resumes from its best pattern for the time left, keeping the best bound of any round.
-    """
-    outcome = session.search(model.cp, session.params(budget.left()), budget, on_solution=reporter)
-    while outcome.status is SearchStatus.FEASIBLE and budget.left() > RESUME_SECONDS and not budget.stopped:
-        outcome.hint_into(model.cp)
-        again = session.search(model.cp, session.params(budget.left()), budget, on_solution=reporter)
-        if not again.status.has_solution:
-            break
-        assert again.objective is not None
-        assert again.bound is not None
-        bound = max(outcome.bound or -math.inf, again.bound)
-        proven = again.status is SearchStatus.OPTIMAL or again.objective <= bound
-        again.bound = bound
-        again.status = SearchStatus.OPTIMAL if proven else SearchStatus.FEASIBLE
-        outcome = again
-    return outcome
+    """Search ``model`` until the budget ends or the optimum is proven."""
+    return session.search(model.cp, session.params(budget.left()), budget, on_solution=reporter)
 
 
 def _tie_break(session: _Session, model: PatternModel, optimum: Outcome) -> Outcome:

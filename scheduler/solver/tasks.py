@@ -16,12 +16,16 @@ from dataclasses import dataclass, field, replace
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
+from scheduler.solver.homefirst import first_at_home
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import Presolved
 from scheduler.travel import Travel
 
 Choice = tuple[tuple[int, int], ...]
 """(option index, start slot) of each appointment day of a group."""
+
+HOME_FIRST_SHARE = 0.25
+"""Share of a placement's seconds for a first placement with every visit at home that can be."""
 
 
 class TaskKind(enum.Enum):
@@ -90,6 +94,28 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
         # The largest lateness is one figure of the whole pattern: groups' figures do not add up.
         weights = replace(scenario.weights, practitioner_travel_minutes=0.0, max_lateness=0.0)
         scenario = replace(scenario, weights=weights)
+    params = SearchParams(
+        task.seconds,
+        workers=task.workers,
+        seed=task.seed,
+        # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than it
+        # saves there. Bounds need it.
+        presolve=task.kind is TaskKind.BOUND,
+    )
+    start = None
+    if task.kind is not TaskKind.BOUND and not task.hint:
+        # A placement from nothing starts from one with every visit at home that can be.
+        start = first_at_home(
+            scenario,
+            context.presolved,
+            context.travel,
+            budget.until(budget.clock() + HOME_FIRST_SHARE * task.seconds),
+            only=set(task.appointments),
+            fixed=task.fixed,
+            params=params,
+        )
+        if start is not None and task.kind is TaskKind.FIRST:
+            return GroupAnswer(task.group, SearchStatus.FEASIBLE, tuple((o.index, slot) for o, slot in start))
     try:
         model = PatternModel(
             scenario,
@@ -106,15 +132,8 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
     if task.hint:
         options = {o.index: o for o in model.options}
         model.hint([(options[index], slot) for index, slot in task.hint if index in options])
-    params = SearchParams(
-        task.seconds,
-        workers=task.workers,
-        seed=task.seed,
-        # Bounds: interleaved workers prove tighter bounds in short runs. Placements are many,
-        # small and cut by the clock: CP-SAT's presolve costs more than it saves there.
-        interleave=task.kind is TaskKind.BOUND,
-        presolve=task.kind is TaskKind.BOUND,
-    )
+    elif start is not None:
+        model.hint(start)
     outcome = run(model.cp, params, budget)
     choice: Choice = ()
     objective = None
