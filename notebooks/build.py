@@ -277,7 +277,7 @@ TIME_LIMIT = 30"""
     ),
     new_code_cell(
         """\
-document = generate_town(HOUSEHOLDS, seed=7) if HOUSEHOLDS else (DATA / "town.json")
+document = generate_town(HOUSEHOLDS, seed=9) if HOUSEHOLDS else (DATA / "town.json")
 scenario = load_scenario(document)
 result = solve(scenario, time_limit=TIME_LIMIT, workers=2)
 assert result.has_schedule, f"no pattern in {TIME_LIMIT} s ({result.status}): raise TIME_LIMIT"

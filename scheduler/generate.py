@@ -3,8 +3,9 @@
 ``generate_town(20, seed=7)`` returns a scenario document (the JSON contract as a dict) for a
 town of 20 households: clinics, a hospital, schools and homes spread over about 8 km;
 practitioners of several agencies, enough of each role to carry their caseload with a wide
-margin; children with routines (school, naps, feeds) and three to seven appointments each;
-and today's fragmented bookings.
+margin; children with routines (school, nursery, naps, feeds) and three to seven appointments
+each; and today's fragmented bookings. Households are planned together: school-age children
+never travel alone, younger ones are never left alone, and school and nursery look after them.
 
 The bookings are made the way agencies make them: each session alone, in the one
 practitioner's diary. A booking always keeps that diary (their hours, busy entries, their
@@ -57,6 +58,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 ALL_DAYS = (*WEEKDAYS, "sat", "sun")
 DAY_START, DAY_END = "08:00", "18:00"
 SCHOOL_HOURS = ("08:45", "15:15")
+NURSERY_HOURS = ("08:30", "17:30")
 SESSION_HOURS = ("09:00", "17:30")
 BOOKING_GRID_MINUTES = 15
 PRACTITIONER_SPEED_KMH = 30
@@ -124,6 +126,7 @@ PLACES = (
     Place("hospital", "General Hospital, Children's Outpatients", "hospital", 3.4, 3.1),
     Place("family-hub", "Croyland Family Hub", "community", -0.6, -1.1),
     Place("council", "Swanspool House (council offices)", "other", 0.0, 0.0),
+    Place("nursery", "Little Acorns Day Nursery", "other", 0.5, -0.3, ("08:00", "18:00")),
 )  # fmt: skip
 SCHOOLS = (
     Place("school-castlefields", "Castlefields Primary School", "school", 0.9, 0.7, ("08:15", "16:30")),
@@ -553,9 +556,12 @@ class _TownBuilder:
         free_days = _free_days(rng, most_working=2 if len(ages) == 1 else 1)
         carers = self._carers(number, surname, mode, free_days)
         needs_by_client = []
+        working_days = [day for day in WEEKDAYS if day not in free_days]
         for k, age in enumerate(ages, 1):
             at_school = self.district.place(school.id) if age == SCHOOL_AGE else None
-            client = self._client(f"h{number}-c{k}", surname, home["id"], mode, carers, age, at_school)
+            client = self._client(
+                f"h{number}-c{k}", surname, home["id"], mode, carers, age, at_school, working_days
+            )
             self.clients.append(client)
             needs_by_client.append(self._needs(client, age, at_school))
         weekdays_free = sum(1 for day in free_days if day in WEEKDAYS)
@@ -589,9 +595,20 @@ class _TownBuilder:
         return [main["id"], partner["id"]]
 
     def _client(
-        self, ident: str, surname: str, home: str, mode: str, carers: list[str], age: str, school: str | None
+        self,
+        ident: str,
+        surname: str,
+        home: str,
+        mode: str,
+        carers: list[str],
+        age: str,
+        school: str | None,
+        working_days: Sequence[str],
     ) -> JsonDict:
+        """A child of ``age``: school-age children never travel alone (``escort``), younger ones
+        are never left alone (``always``) and go to nursery on the days all their carers work."""
         rng = self.rng
+        nursery = Nursery(self.district.place("nursery"), () if age == SCHOOL_AGE else tuple(working_days))
         client: JsonDict = {
             "id": ident,
             "name": f"{rng.choice(FIRST_NAMES)} {surname}",
@@ -599,7 +616,8 @@ class _TownBuilder:
             "home": home,
             "travel_mode": mode,
             "carers": carers,
-            "routines": _routines(rng, age, school),
+            "supervision": "escort" if age == SCHOOL_AGE else "always",
+            "routines": _routines(rng, age, school, nursery),
             "limits": {"max_sessions_per_day": 2 if age == BABY else 3, "min_gap_minutes": 15},
         }
         if rng.random() < 0.2:
@@ -787,12 +805,14 @@ class _TownBuilder:
 
     def _could_have_a_pattern(self, need: Need, practitioner: JsonDict) -> bool:
         """Whether the days ``practitioner`` works and, for an escorted session, one of the
-        client's carers is free leave ``per_week`` days far enough apart: today's bookings may
-        break rules (each agency books alone), but the appointment must admit a pattern."""
+        client's carers is free and the child is not at nursery leave ``per_week`` days far
+        enough apart: today's bookings may break rules (each agency books alone), but the
+        appointment must admit a pattern."""
         days = [d for d in WEEKDAYS if d in practitioner["available"]]
         if not need.school_only:
             carers = [c for c in self.carers if c["id"] in need.client["carers"]]
-            days = [d for d in days if any(d in c["available"] for c in carers)]
+            at_nursery = {d for r in need.client["routines"] if r["name"] == "nursery" for d in r["days"]}
+            days = [d for d in days if d not in at_nursery and any(d in c["available"] for c in carers)]
         apart = 2 if need.per_week > 1 else 1
         return any(
             all(WEEKDAYS.index(b) - WEEKDAYS.index(a) >= apart for a, b in itertools.pairwise(chosen))
@@ -942,27 +962,53 @@ def _fit_to_carer(needs_by_client: list[list[Need]], budget: int) -> list[list[N
     return needs_by_client
 
 
-def _routines(rng: random.Random, age: str, school: str | None) -> list[JsonDict]:
-    """School (and sometimes rest after it) for a school-age child, naps and feeds for the young."""
+@dataclass(frozen=True)
+class Nursery:
+    """Where a young child goes on the days all their carers work, and which days those are."""
+
+    venue: str
+    days: tuple[str, ...]
+
+    def routines(self) -> list[JsonDict]:
+        """The nursery as a supervised fixed routine, none on days without one."""
+        if not self.days:
+            return []
+        return [
+            {"name": "nursery", "days": list(self.days), "start": NURSERY_HOURS[0], "end": NURSERY_HOURS[1],
+             "at": self.venue, "supervised": True}
+        ]  # fmt: skip
+
+    def home_days(self) -> list[str]:
+        """The days the child spends at home, where their naps are."""
+        return [day for day in ALL_DAYS if day not in self.days]
+
+
+def _routines(rng: random.Random, age: str, school: str | None, nursery: Nursery) -> list[JsonDict]:
+    """School (supervised; sometimes rest at home after it) for a school-age child; naps at home
+    and feeds for the young, and nursery on the days their carers work."""
     if age == SCHOOL_AGE:
         routines: list[JsonDict] = [
             {"name": "school", "days": list(WEEKDAYS), "start": SCHOOL_HOURS[0], "end": SCHOOL_HOURS[1],
-             "at": school, "allows_sessions": True},
+             "at": school, "allows_sessions": True, "supervised": True},
         ]  # fmt: skip
         if rng.random() < 0.5:
             routines.append(
                 {"name": "rest after school", "days": list(WEEKDAYS), "start": SCHOOL_HOURS[1],
-                 "end": DAY_END, "duration": 30}
+                 "end": DAY_END, "duration": 30, "at": "home"}
             )  # fmt: skip
         return routines
     if age == PRESCHOOL:
         nap = rng.choice((("12:30", "14:00"), ("13:00", "14:30")))
-        return [{"name": "nap", "days": list(ALL_DAYS), "start": nap[0], "end": nap[1]}]
+        return [
+            *nursery.routines(),
+            {"name": "nap", "days": nursery.home_days(), "start": nap[0], "end": nap[1]},
+        ]
     morning = rng.choice((("09:30", "10:30"), ("10:00", "11:00")))
     return [
-        {"name": "morning nap", "days": list(ALL_DAYS), "start": morning[0], "end": morning[1]},
+        *nursery.routines(),
+        {"name": "morning nap", "days": nursery.home_days(), "start": morning[0], "end": morning[1]},
         {"name": "lunch feed", "days": list(ALL_DAYS), "start": "11:30", "end": "13:00", "duration": 30},
-        {"name": "afternoon nap", "days": list(ALL_DAYS), "start": "13:00", "end": "14:30"},
+        {"name": "afternoon nap", "days": nursery.home_days(), "start": "13:00", "end": "14:30"},
     ]
 
 
