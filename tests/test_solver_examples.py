@@ -150,3 +150,19 @@ def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -
     assert bounds[0] == 0
     assert all(0 <= bound <= optimum.objective + 1e-6 for bound in bounds), (bounds, optimum.objective)
     assert bounds[-1] >= 0.8 * optimum.objective, (bounds, optimum.objective)
+
+
+def test_bounding_keeps_each_groups_placement_alone_for_construction_to_start_from() -> None:
+    scenario = load_scenario(generate_town(2, seed=4))
+    travel = Travel(scenario)
+    presolved = presolve(scenario, travel, Budget.starting_now(60))
+    engine = InProcess(Context(scenario, presolved, travel), threads=2)
+    budget = Budget.starting_now(60)
+    dec = Decomposition(scenario, presolved, travel, budget, engine, seed=0, report=lambda: None)
+    assert dec.lower_bound(20.0) is not None
+    options = {o.index: o for o in presolved.options}
+    assert set(dec.alone) == set(range(len(dec.groups)))
+    for gi, choice in dec.alone.items():
+        assert {options[index].appointment for index, _ in choice} == dec.groups[gi]
+    assert dec.construct(until=dec.budget.deadline)
+    assert set(dec.placed) == set(range(len(dec.groups)))

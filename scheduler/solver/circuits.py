@@ -56,6 +56,9 @@ class Node:
     """Carer -> a literal true when that carer takes the (supervised) client to this stop."""
     companion: bool = False
     """True for another person's session the client comes along to (version 2)."""
+    joined: bool = False
+    """True when the stop ends later than its start plus ``duration``: a sequence's joined
+    pair, which ends with the second session (:attr:`Variables.stop_end`)."""
 
     @property
     def planned(self) -> bool:
@@ -489,27 +492,31 @@ class Circuits:
         def starts(n: Node, shift: int = 0) -> tuple[int, int]:
             return n.earliest + shift, n.latest + shift
 
+        def ends(n: Node, shift: int = 0) -> tuple[int, int]:
+            latest = MINUTES_PER_DAY if n.joined else n.latest + n.duration
+            return n.earliest + n.duration + shift, latest + shift
+
         if c.depot is not None:
             for i, n in enumerate(c.nodes):
                 if not c.at_home(i):
                     present = n.present if n.present is not None else m.new_constant(1)
-                    piece(n.start, n.end, present, i, starts(n), starts(n, n.duration))
+                    piece(n.start, n.end, present, i, starts(n), ends(n))
             for (i, j), routes in c.routes.items():
                 a, b = c.nodes[i], c.nodes[j]
                 for r in routes:
                     home_i, home_j = c.at_home(i), c.at_home(j)
                     if home_i and home_j:
                         continue
-                    leaving, arriving = starts(a, a.duration), starts(b)
+                    leaving, arriving = ends(a), starts(b)
                     if r.via_home:
                         there, back = r.legs[0].minutes, r.legs[1].minutes
-                        home = starts(a, a.duration + there)
+                        home = ends(a, there)
                         piece(a.end, a.end + there, r.literal, i, leaving, home, "out")
                         piece(b.start - back, b.start, r.literal, j, starts(b, -back), arriving, "back")
                     elif home_i:
                         piece(b.start - r.minutes, b.start, r.literal, j, starts(b, -r.minutes), arriving)
                     elif home_j:
-                        home = starts(a, a.duration + r.minutes)
+                        home = ends(a, r.minutes)
                         piece(a.end, a.end + r.minutes, r.literal, i, leaving, home)
                     elif a.planned or b.planned or a.earliest + a.duration <= b.earliest:
                         piece(a.end, b.start, r.literal, i, leaving, arriving)

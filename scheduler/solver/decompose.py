@@ -5,15 +5,18 @@ smallest set of clients whose days can be laid out on their own. Groups interact
 through practitioners, rooms and practitioner limits, so a group can be scheduled exactly
 around the sessions already placed for the others (the model's ``fixed`` sessions).
 
-1. Construction: groups in order of need (most sessions first), each around the others,
+1. Bound: each group alone, with coupling constraints and the shared practitioner-travel
+   term left out, is a relaxation of its share of the objective; the sum of the groups'
+   proven bounds is a valid lower bound of the whole. Each group's placement alone, which
+   reaches its bound, is where its search in construction starts.
+2. Construction: groups in order of need (most sessions first), each around the others,
    the best placement found in its share of the time, or else the first one found. A group
    the others leave no room for displaces the groups in its way, which are placed again
    after it (ruin and recreate).
-2. Bound: each group alone, with coupling constraints and the shared practitioner-travel
-   term left out, is a relaxation of its share of the objective; the sum of the groups'
-   proven bounds is a valid lower bound of the whole.
 3. Improvement (large neighbourhood search): re-solve one group at a time around the
    rest, starting from its current placement, keeping what improves.
+When the time would give each group too little for a bound worth having, construction goes
+first and the bound has part of what it leaves.
 The result is read by solving the full model restricted to the chosen options, so every
 reported figure comes from the one model.
 
@@ -48,13 +51,16 @@ displaces twice as many as the one before (groups placed by objective crowd the 
 practitioner-days, so a few at a time are sometimes not enough)."""
 IMPROVE_SECONDS = 2.0
 """At most this long for one group's re-solve during improvement."""
-BOUND_SHARE = 0.33
+BOUND_SHARE = 0.5
 """Share of the time limit for bounding the groups when that gives each group at least
-:data:`BOUND_SECONDS_PER_GROUP` (a bound this share of time gave 20-household towns was
-tighter than a fifth's, and the pattern no worse)."""
-BOUND_SECONDS_PER_GROUP = 0.5
-"""Below this much bounding time per group, construction may take all the time instead
-(on 100-household towns, placing groups well was worth more than their bound)."""
+:data:`BOUND_SECONDS_PER_GROUP`. Households with a child who is never left alone take
+seconds each to prove (their placement is found far sooner): with a third of the time,
+most of a 5-household town's bound was left unproven; with half, all of it, and the pattern
+was no worse, since construction starts from each group's placement alone."""
+BOUND_SECONDS_PER_GROUP = 1.5
+"""Below this much bounding time per group (per slot of the engine), construction goes first
+and may take all the time: on the 100-household town, bounding first left too little time
+to place every group."""
 
 Resource = tuple[str, int, int]
 """("practitioner" or "venue", index, pattern day): what groups may compete for."""
@@ -126,12 +132,18 @@ class Decomposition:
         """Option index -> the practitioner-days and venue-day it takes."""
         self.resources, self.neighbours = self._competition()
         self.placed: dict[int, Placement] = {}
+        self.alone: dict[int, Choice] = {}
+        """Group -> its best placement found alone, with coupling relaxed (by bounding)."""
         self._failed: int | None = None
         self.build_seconds = 0.0
         """Seconds spent building the groups' models."""
 
-    def _need(self, group: set[int]) -> int:
-        return sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
+    def _need(self, group: set[int]) -> tuple[bool, int]:
+        """Groups with a client never left alone first (placed while practitioners are free,
+        at home where they can be), then by sessions."""
+        clients = {self.s.appointments[a].client for a in group}
+        always = any(self.s.clients[c].supervision == "always" for c in clients)
+        return always, sum(self.s.appointments[a].frequency.sessions_in(self.s.horizon.weeks) for a in group)
 
     def _competition(self) -> tuple[list[frozenset[Resource]], list[frozenset[int]]]:
         """Per group, the practitioner-days and venue-days any of its options could use, and
@@ -152,21 +164,26 @@ class Decomposition:
     # ----------------------------------------------------------------- phases
 
     def run_phases(self, limit: float, *, warm: bool, on_bound: Callable[[float | None], None]) -> bool:
-        """Construction, bound and improvement within the budget (of a solve of ``limit``
+        """Bound, construction and improvement within the budget (of a solve of ``limit``
         seconds); the bound goes to ``on_bound``. True when every group is placed; False when
         construction failed (see :meth:`failed_group`).
 
-        Bounding pays when it can give each group half a second or more (most are then
-        proven): construction leaves it a third of the time. Otherwise placing each group well
-        is worth more, and the bound has half of what construction leaves. Construction may
-        take all the time; with a ``warm`` start to follow, improvement leaves it half.
+        Bounding pays when it can give each group half a second or more: it then goes first,
+        with a third of the time, and each group's placement alone (which reaches its bound)
+        is where construction starts that group's search. Otherwise placing each group well
+        is worth more: construction goes first and the bound has half of what it leaves.
+        Construction may take all the time; with a ``warm`` start to follow, improvement
+        leaves it half.
         """
         bound_time = BOUND_SHARE * limit
-        useful = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
-        if not self.construct(until=self.budget.deadline - (bound_time if useful else 0.0)):
-            return False
-        left = self.budget.left()
-        on_bound(self.lower_bound(seconds=min(bound_time, left) if useful else 0.5 * left))
+        if bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups):
+            on_bound(self.lower_bound(seconds=min(bound_time, self.budget.left())))
+            if not self.construct(until=self.budget.deadline):
+                return False
+        else:
+            if not self.construct(until=self.budget.deadline):
+                return False
+            on_bound(self.lower_bound(seconds=0.5 * self.budget.left()))
         self.improve(until=self.budget.clock() + 0.5 * self.budget.left() if warm else self.budget.deadline)
         return True
 
@@ -191,6 +208,8 @@ class Decomposition:
                 for answer in self._run(batch, TaskKind.BOUND, share):
                     if answer.status is SearchStatus.INFEASIBLE:
                         return None
+                    if answer.choice:
+                        self.alone[answer.group] = answer.choice
                     # The proven bound holds whether or not a solution was found in time.
                     if answer.bound is not None:
                         bounds[answer.group] = max(bounds.get(answer.group, 0.0), answer.bound)
@@ -360,13 +379,19 @@ class Decomposition:
                 seed=self.seed,
                 workers=self.engine.threads_per_task,
                 fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
-                hint=self.placed[gi].choice if kind is TaskKind.BEST and gi in self.placed else (),
+                hint=() if kind is TaskKind.FIRST else self._hint(gi),
             )
             for gi in groups
         ]
         answers = run_group_tasks(self.engine, tasks, self.budget.stop)
         self.build_seconds += sum(a.build_seconds for a in answers)
         return answers
+
+    def _hint(self, gi: int) -> Choice:
+        """Where a search of group ``gi`` starts: its placement, else its placement alone."""
+        if gi in self.placed:
+            return self.placed[gi].choice
+        return self.alone.get(gi, ())
 
     def _fixed_around(self, gi: int) -> tuple[PlacedSession, ...]:
         """Sessions of other placed groups on a practitioner-day or venue-day ``gi`` could use."""

@@ -26,9 +26,9 @@ from scheduler.solver.tasks import Context, GroupAnswer, GroupTask, run_task
 
 A = TypeVar("A")
 STARTUP_TIMEOUT_S = 60.0
+"""How long to wait for a cluster's scheduler and workers."""
 ATTEMPTS = 2
 """Times an item is submitted when its result was lost with a worker (besides Dask's own retries)."""
-"""How long to wait for a cluster's scheduler and workers."""
 
 
 class ClusterError(CarePatternError):

@@ -19,6 +19,12 @@ from scheduler.solver.pattern import Choice, PatternModel
 from scheduler.solver.presolve import Option, Presolved
 from scheduler.travel import Travel
 
+HOME_FIRST_SHARE = 0.25
+"""At most this share of a search for the best pattern goes to its first pattern with the
+visits at home."""
+HOME_FIRST_SHARE_OF_ANY = 0.5
+"""At most this share of a search for any pattern (a group's first placement) goes to it."""
+
 
 def at_home(scenario: Scenario, options: Sequence[Option]) -> list[Option]:
     """``options`` less those away from home of an appointment that offers a visit at home."""

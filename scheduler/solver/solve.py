@@ -30,11 +30,11 @@ from scheduler.solver.cpsat import (
 from scheduler.solver.decompose import ComponentTask, Decomposition, client_groups, components, run_component
 from scheduler.solver.engines import DaskEngine, Engine, InProcess
 from scheduler.solver.explain import explain_infeasible, precheck
-from scheduler.solver.homefirst import first_at_home
+from scheduler.solver.homefirst import HOME_FIRST_SHARE, first_at_home
 from scheduler.solver.pattern import Pattern, PatternModel
 from scheduler.solver.presolve import Presolved, presolve
 from scheduler.solver.result import Progress, SolveResult, Status
-from scheduler.solver.tasks import HOME_FIRST_SHARE, Context
+from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
 
 ProgressCallback = Callable[[Progress], None]

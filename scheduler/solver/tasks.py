@@ -16,16 +16,14 @@ from dataclasses import dataclass, field, replace
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
-from scheduler.solver.homefirst import first_at_home
+from scheduler.solver.homefirst import HOME_FIRST_SHARE, HOME_FIRST_SHARE_OF_ANY, first_at_home
+from scheduler.solver.pattern import Choice as PlacedChoice
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import Presolved
 from scheduler.travel import Travel
 
 Choice = tuple[tuple[int, int], ...]
 """(option index, start slot) of each appointment day of a group."""
-
-HOME_FIRST_SHARE = 0.25
-"""Share of a placement's seconds for a first placement with every visit at home that can be."""
 
 
 class TaskKind(enum.Enum):
@@ -36,7 +34,8 @@ class TaskKind(enum.Enum):
     FIRST = "first"
     """Any placement around the others, found as fast as possible (no objective)."""
     BOUND = "bound"
-    """A proven lower bound of its share of the objective, alone, with coupling relaxed."""
+    """A proven lower bound of its share of the objective, alone, with coupling relaxed (and
+    the placement that reaches it, which may clash with other groups')."""
 
 
 @dataclass(frozen=True)
@@ -105,17 +104,18 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
     start = None
     if task.kind is not TaskKind.BOUND and not task.hint:
         # A placement from nothing starts from one with every visit at home that can be.
+        share = HOME_FIRST_SHARE_OF_ANY if task.kind is TaskKind.FIRST else HOME_FIRST_SHARE
         start = first_at_home(
             scenario,
             context.presolved,
             context.travel,
-            budget.until(budget.clock() + HOME_FIRST_SHARE * task.seconds),
+            budget.until(budget.clock() + share * task.seconds),
             only=set(task.appointments),
             fixed=task.fixed,
             params=params,
         )
         if start is not None and task.kind is TaskKind.FIRST:
-            return GroupAnswer(task.group, SearchStatus.FEASIBLE, tuple((o.index, slot) for o, slot in start))
+            return _started(task, start)
     try:
         model = PatternModel(
             scenario,
@@ -128,18 +128,27 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
             for_bound=task.kind is TaskKind.BOUND,
         )
     except SolveInterruptedError:
-        return GroupAnswer(task.group, SearchStatus.UNKNOWN)
+        return _started(task, start) if start is not None else GroupAnswer(task.group, SearchStatus.UNKNOWN)
     if task.hint:
         options = {o.index: o for o in model.options}
         model.hint([(options[index], slot) for index, slot in task.hint if index in options])
     elif start is not None:
         model.hint(start)
     outcome = run(model.cp, params, budget)
+    if start is not None and not outcome.status.has_solution:
+        return _started(task, start, model.build_seconds)
     choice: Choice = ()
     objective = None
-    if outcome.status.has_solution and task.kind is not TaskKind.BOUND:
+    if outcome.status.has_solution:
         choice = tuple((o.index, slot) for o, slot in model.choices(outcome))
         if task.kind is TaskKind.BEST:
             objective = model.objective_of(outcome.objective or 0.0)
     bound = model.objective_of(outcome.bound) if outcome.bound is not None else None
     return GroupAnswer(task.group, outcome.status, choice, objective, bound, model.build_seconds)
+
+
+def _started(task: GroupTask, start: list[PlacedChoice], build_seconds: float = 0.0) -> GroupAnswer:
+    """The placement with the visits at home ``task`` started from, when its search found no
+    better one in time: a placement all the same (of no known objective)."""
+    choice = tuple((o.index, slot) for o, slot in start)
+    return GroupAnswer(task.group, SearchStatus.FEASIBLE, choice, build_seconds=build_seconds)

@@ -35,6 +35,7 @@ def add_client_days(b: Building) -> None:
             for node in nodes:
                 if node.session in v.stop_end and not node.companion:
                     node.end = v.stop_end[node.session]  # a sequence's joined pair is one stop
+                    node.joined = True
             for r in client.fixed_routines_on(g % 7):
                 nodes.append(b.circuits.fixed_node(r.at, r.span.start, r.span.end))
             b.circuits.add(
