@@ -20,10 +20,12 @@ from scheduler.solver.presolve import Option, Presolved
 from scheduler.travel import Travel
 
 HOME_FIRST_SHARE = 0.25
-"""At most this share of a search for the best pattern goes to its first pattern with the
-visits at home."""
-HOME_FIRST_SHARE_OF_ANY = 0.5
-"""At most this share of a search for any pattern (a group's first placement) goes to it."""
+"""At most this share of a whole solve's time goes to its first pattern with the visits at
+home."""
+HOME_FIRST_SHARE_OF_GROUP = 0.5
+"""At most this share of a group's placement goes to it: the search of the whole group has
+seconds at most, and often finds nothing in them for a household with a baby around a busy
+town, when the placement at home is kept (see :mod:`scheduler.solver.tasks`)."""
 
 
 def at_home(scenario: Scenario, options: Sequence[Option]) -> list[Option]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from scheduler.model import Scenario
 from scheduler.schedule import PlacedSession
 from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, SolveInterruptedError, run
-from scheduler.solver.homefirst import HOME_FIRST_SHARE, HOME_FIRST_SHARE_OF_ANY, first_at_home
+from scheduler.solver.homefirst import HOME_FIRST_SHARE_OF_GROUP, first_at_home
 from scheduler.solver.pattern import Choice as PlacedChoice
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import Presolved
@@ -104,12 +104,11 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
     start = None
     if task.kind is not TaskKind.BOUND and not task.hint:
         # A placement from nothing starts from one with every visit at home that can be.
-        share = HOME_FIRST_SHARE_OF_ANY if task.kind is TaskKind.FIRST else HOME_FIRST_SHARE
         start = first_at_home(
             scenario,
             context.presolved,
             context.travel,
-            budget.until(budget.clock() + share * task.seconds),
+            budget.until(budget.clock() + HOME_FIRST_SHARE_OF_GROUP * task.seconds),
             only=set(task.appointments),
             fixed=task.fixed,
             params=params,
