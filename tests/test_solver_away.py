@@ -15,7 +15,8 @@ from scheduler.solver.cpsat import Budget, SearchParams, run
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import presolve
 from scheduler.travel import Travel
-from tests.builders import add_appointment, appointment, client, household_dict
+from tests.builders import appointment, client, household_dict
+from tests.test_joint_sequences_lateness import double_visit
 
 HOUSEHOLD = Path(__file__).resolve().parent.parent / "data" / "household.json"
 
@@ -24,18 +25,10 @@ def joined_pair_at_the_clinic() -> dict[str, Any]:
     """The version-2 household with two visits to Jo at the clinic, the second 5-10 min after
     the first starts: one stop that ends with the second (a joined pair), which Jo goes to
     alone."""
-    d = household_dict()
+    d = double_visit(household_dict())
     client(d, "jo")["supervision"] = "none"
-    add_appointment(d, "nurse1", duration=20, venues=["clinic"])
-    add_appointment(
-        d,
-        "nurse2",
-        duration=20,
-        practitioners=["bo"],
-        venues=["clinic"],
-        after={"appointment": "nurse1", "min_gap": 5, "max_gap": 10},
-    )
     for visit in ("nurse1", "nurse2"):
+        appointment(d, visit)["venues"] = ["clinic"]
         appointment(d, visit)["needs_carer"] = False
     # The first at 10:00 sharp: the stop ends after its latest start plus its own duration.
     appointment(d, "nurse1")["window"] = {"earliest": "10:00", "latest": "10:20"}

@@ -171,15 +171,6 @@ class Outcome:
         assert self._solver is not None
         return list(self._solver.sufficient_assumptions_for_infeasibility())
 
-    def hint_into(self, model: cp_model.CpModel) -> None:
-        """Replace ``model``'s hints by this solution, every variable of it."""
-        assert self._solver is not None
-        assert self.status.has_solution
-        model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
-        for i in range(len(model.proto.variables)):
-            var = model.get_int_var_from_proto_index(i)
-            model.add_hint(var, self._solver.value(var))
-
 
 def run(
     model: cp_model.CpModel,

@@ -168,21 +168,20 @@ class Decomposition:
         seconds); the bound goes to ``on_bound``. True when every group is placed; False when
         construction failed (see :meth:`failed_group`).
 
-        Bounding pays when it can give each group half a second or more: it then goes first,
-        with a third of the time, and each group's placement alone (which reaches its bound)
-        is where construction starts that group's search. Otherwise placing each group well
-        is worth more: construction goes first and the bound has half of what it leaves.
-        Construction may take all the time; with a ``warm`` start to follow, improvement
-        leaves it half.
+        Bounding pays when :data:`BOUND_SHARE` of the time gives each group
+        :data:`BOUND_SECONDS_PER_GROUP` or more: it then goes first, and each group's placement
+        alone (which reaches its bound) is where construction starts that group's search.
+        Otherwise placing each group well is worth more: construction goes first and the bound
+        has half of what it leaves. Construction may take all the time; with a ``warm`` start
+        to follow, improvement leaves it half.
         """
         bound_time = BOUND_SHARE * limit
-        if bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups):
+        bound_first = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
+        if bound_first:
             on_bound(self.lower_bound(seconds=min(bound_time, self.budget.left())))
-            if not self.construct(until=self.budget.deadline):
-                return False
-        else:
-            if not self.construct(until=self.budget.deadline):
-                return False
+        if not self.construct(until=self.budget.deadline):
+            return False
+        if not bound_first:
             on_bound(self.lower_bound(seconds=0.5 * self.budget.left()))
         self.improve(until=self.budget.clock() + 0.5 * self.budget.left() if warm else self.budget.deadline)
         return True
