@@ -498,3 +498,33 @@ def test_a_carer_who_stays_with_the_waiting_child_holds() -> None:
 
 def test_a_carer_cannot_go_home_while_a_child_who_is_never_left_alone_waits_at_the_clinic() -> None:
     assert not waiting_at_the_clinic(sam_goes_home=True).feasible()
+
+
+def handed_over_at_the_clinic(
+    speech_with: str, *families: Family, sam_goes_home: bool = False
+) -> FamilyModel:
+    """Jo (never left alone, carers Sam and Dad) at the clinic 10:00-11:00 with Sam and
+    12:30-13:30 with ``speech_with``, waiting there between."""
+    d = with_dad()
+    d["clients"] = [c for c in d["clients"] if c["id"] != "mia"]
+    client(d, "jo")["supervision"] = "always"
+    client(d, "jo")["carers"] = ["sam", "dad"]
+    add_appointment(d, "speech", practitioners=["bo"], needs_carer=True)
+    offers: list[Offer] = [*AT_THE_CLINIC, ("speech", 0, "clinic", ("bo",), speech_with)]
+    m = therapy(d, offers, "10:00", *families)
+    m.choose(m.option("speech"), "12:30")
+    m.goes_home("client", "jo", between=False)
+    m.goes_home("carer", "sam", between=sam_goes_home)
+    return m
+
+
+def test_one_carer_leaving_the_waiting_child_for_another_to_collect_cannot_hold() -> None:
+    # Sam goes home at 11:00, Dad comes for the 12:30 session: Jo waits alone.
+    assert not handed_over_at_the_clinic("dad", *ALONE).feasible()
+    assert handed_over_at_the_clinic("dad", *ESCORT).feasible()
+
+
+def test_a_carer_at_home_does_not_keep_company_to_a_child_waiting_at_the_clinic() -> None:
+    assert handed_over_at_the_clinic("sam", *ALONE).feasible()
+    assert not handed_over_at_the_clinic("sam", *ALONE, sam_goes_home=True).feasible()
+    assert handed_over_at_the_clinic("sam", *ESCORT, sam_goes_home=True).feasible()

@@ -147,6 +147,38 @@ def test_the_baby_left_at_home_while_her_carer_takes_her_brother_out() -> None:
     ]
 
 
+def handed_over(second_carer: str, sam_home: tuple[str, str]) -> list[str]:
+    """Jo (never left alone; carers Sam and Pat, both at home) at the clinic with Sam
+    10:00-11:00 and with ``second_carer`` 12:30-13:30, waiting there between; Sam drives home
+    at ``sam_home`` (departure, arrival)."""
+    d = without_mia(household_dict())
+    d["carers"].append({"id": "pat", "name": "Pat", "home": "jo-home"})
+    client(d, "jo")["supervision"] = "always"
+    client(d, "jo")["carers"] = ["sam", "pat"]
+    add_appointment(d, "speech", needs_carer=True)
+    sessions = [*THERAPY, session("speech", "mon", "12:30", carer=second_carer)]
+    out, back = ("jo-home", "clinic", "09:40", "10:00"), ("clinic", "jo-home", "13:30", "13:50")
+    its = [itinerary("sam", "mon", out, ("clinic", "jo-home", *sam_home)), itinerary("jo", "mon", out, back)]
+    if second_carer == "pat":
+        its.append(itinerary("pat", "mon", ("jo-home", "clinic", "12:10", "12:30"), back))
+    return found(d, sessions, itineraries=its)
+
+
+def test_a_child_waiting_at_the_clinic_with_the_carer_who_stays_is_not_alone() -> None:
+    assert handed_over("sam", ("13:30", "13:50")) == []
+
+
+def test_a_child_left_at_the_clinic_for_another_carer_to_collect_is_alone() -> None:
+    # Sam drives home at 11:00, Pat drives out for 12:30: nobody is with Jo 11:00-12:30, and
+    # neither carer's journey is Jo's (Jo comes home at 13:30 and left home at 09:40).
+    assert handed_over("pat", ("11:00", "11:20")) == [
+        "10 alone jo, Mon 09:40-11:20: Jo is alone away from home Mon 09:40-11:20: Sam is taking Jo "
+        "to Clinic and Pat is at home but Jo is not",
+        "10 alone jo, Mon 12:10-13:50: Jo is alone away from home Mon 12:10-13:50: Pat is taking Jo "
+        "to Clinic and Sam is at home but Jo is not",
+    ]
+
+
 def test_the_baby_comes_along() -> None:
     r = report(household_dict(), THERAPY, accompanying=[MIA_ALONG])
     assert [str(v) for v in r.violations] == []

@@ -4,10 +4,11 @@ Rules 9 and 10, the routines' places of rule 4 and the ``accompanying_minutes`` 
 the day plans of :mod:`scheduler.validate.plans` through these functions, made exact in
 ``docs/rules.md`` ("Households"):
 
-- a leg is *travelled together* with another person's leg when both go from the same place
-  to the same place and one journey by the other person's mode fits in both legs' gaps;
 - an *outing* runs from the departure of a leg leaving the depot to the arrival of the next
   leg coming back, a journey leaving as late and coming back as early as its stops allow;
+- a leg is *travelled together* with a carer's leg when both go from the same place to the
+  same place and the carer's journey, timed as the carer's outings time it, lies within both
+  legs' gaps (so a carer who goes home early has not taken the client home);
 - a supervised client who travels with a carer travels by the carer's mode.
 """
 
@@ -57,12 +58,13 @@ def intersect(first: Iterable[Stretch], second: Iterable[Stretch]) -> list[Stret
 
 @dataclass(frozen=True)
 class Outing:
-    """A stretch a person is away from their depot: ``[start, end)``, its stops and legs."""
+    """A stretch a person is away from their depot (``home``): ``[start, end)``, its stops and legs."""
 
     start: int
     end: int
     stops: tuple[Stop, ...]
     legs: tuple[Leg, ...]
+    home: int
 
 
 def is_supervised(client: Client) -> bool:
@@ -87,13 +89,15 @@ def timing(leg: Leg, minutes: int, home: int | None) -> Stretch:
     return leg.before.end, leg.before.end + minutes
 
 
-def together(t: Timetable, leg: Leg, other: Leg) -> bool:
-    """True when ``leg`` can be travelled together with ``other``: same places, and ``other``'s
-    journey fits in both gaps at once."""
+def together(t: Timetable, leg: Leg, other: Leg, home: int | None) -> bool:
+    """True when ``leg`` is travelled together with ``other`` (a carer's leg; ``home`` the
+    carer's depot): same places, and ``other``'s journey, timed as the carer's outings time
+    it, within both legs' gaps."""
     if (leg.origin, leg.destination) != (other.origin, other.destination):
         return False
+    depart, arrive = timing(other, other.minutes, home)
     (a, b), (c, d) = window(t, leg), window(t, other)
-    return max(a, c) + other.minutes <= min(b, d)
+    return max(a, c) <= depart and arrive <= min(b, d)
 
 
 def _client(t: Timetable, plan: DayPlan) -> Client:
@@ -109,8 +113,9 @@ def escort_of(t: Timetable, plan: DayPlan, leg: Leg) -> tuple[Carer, Leg] | None
     """The first of the client's carers (and their leg) the client travels ``leg`` with, if any."""
     for index in _client(t, plan).carers:
         carer = t.scenario.carers[index]
-        for other in t.journeys.legs(carer_plan(t, carer, plan)):
-            if together(t, leg, other):
+        theirs = carer_plan(t, carer, plan)
+        for other in t.journeys.legs(theirs):
+            if together(t, leg, other, theirs.person.depot):
                 return carer, other
     return None
 
@@ -139,7 +144,7 @@ def outings(t: Timetable, plan: DayPlan) -> tuple[Outing, ...]:
         if leg.destination == depot and start is not None:
             end = arrive
             stops = tuple(s for s in plan.stops if start <= s.start and s.end <= end and s.place != depot)
-            found.append(Outing(start, end, stops, tuple(legs)))
+            found.append(Outing(start, end, stops, tuple(legs), depot))
             start = None
     return tuple(found)
 
@@ -150,7 +155,7 @@ def follows(t: Timetable, client_plan: DayPlan, outing: Outing) -> bool:
     sessions = {stop.session for stop in client_plan.stops if stop.session is not None}
     client_legs = t.journeys.legs(client_plan)
     return all(stop.session in sessions for stop in outing.stops) and all(
-        any(together(t, mine, leg) for mine in client_legs) for leg in outing.legs
+        any(together(t, mine, leg, outing.home) for mine in client_legs) for leg in outing.legs
     )
 
 

@@ -9,6 +9,12 @@ stop, a leg, the wait between two stops) leaves each such client of theirs in co
 - or at home with another of their carers who lives there, is available for all of it, and
   is away at no moment of it (their own stretches away must not overlap it).
 
+Each stretch is judged from the carer's day, which does not say where the client is: so the
+client's own waits are kept in company too. A client who waits at one place between two
+stops (no journey between them) waits there with a carer who takes them to both and stays
+between them; otherwise one carer could leave them at the clinic and another come for them
+later, or a carer go home while they wait, with the other carer "at home" with nobody.
+
 A stretch is judged on its own, so a stretch half in nursery and half at home with Dad is
 refused, though the validator would accept it: the rule is kept, a little strictly.
 """
@@ -43,6 +49,9 @@ def add_never_alone(b: Building) -> None:
                     continue
                 b.budget.check()
                 _keep_company(b, client, out, carers, group)
+        for c in b.circuits.of_kind("client"):
+            if c.person == client.index:
+                _wait_in_company(b, c, carers, group)
 
 
 def _keep_company(
@@ -107,6 +116,28 @@ def _keep_company(
         minder_sequential = minder_day is None or b.circuits.away_disjoint(minder_day)
         _apart(m, stretches, minder_away, together=sequential and minder_sequential)
         _apart(m, stretches, elsewhere, together=sequential and _disjoint(spans))
+
+
+def _wait_in_company(
+    b: Building, c: DayCircuit, carers: dict[tuple[int, int], DayCircuit], group: Group
+) -> None:
+    """Between two stops at one place, the client of ``c`` waits with a carer who takes them
+    to both and goes straight from one to the other."""
+    for (i, j), routes in c.routes.items():
+        a, z = c.nodes[i], c.nodes[j]
+        if a.key is None or z.key is None or not (a.escorts and z.escorts) or c.at_home(i) or c.at_home(j):
+            continue
+        stays: list[BoolVar] = []
+        for k in sorted(set(a.escorts) & set(z.escorts)):
+            day = carers.get((k, c.pattern_day))
+            first = None if day is None else day.node_of(a.key)
+            then = None if day is None else day.node_of(z.key)
+            if day is None or first is None or then is None:
+                continue
+            stays += [r.literal for r in day.routes.get((first, then), []) if not r.legs]
+        for route in routes:
+            if not route.legs:
+                b.rules.enforce(b.v.model.add_bool_or([route.literal.negated(), *stays]), group)
 
 
 def _apart(m: cp_model.CpModel, ours: Intervals, theirs: Intervals, *, together: bool) -> None:
