@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ortools.sat.python import cp_model
 
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver import Method
-from scheduler.solver.cpsat import Budget
+from scheduler.solver.cpsat import Budget, SearchParams, run
 from scheduler.solver.decompose import Decomposition
-from scheduler.solver.engines import InProcess
+from scheduler.solver.engines import InProcess, InThreads
+from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import presolve
 from scheduler.solver.tasks import Context
 from scheduler.travel import Travel
@@ -150,6 +152,44 @@ def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -
     assert bounds[0] == 0
     assert all(0 <= bound <= optimum.objective + 1e-6 for bound in bounds), (bounds, optimum.objective)
     assert bounds[-1] >= 0.8 * optimum.objective, (bounds, optimum.objective)
+
+
+def test_bounds_proven_two_at_a_time_are_those_proven_one_at_a_time() -> None:
+    scenario = load_scenario(generate_town(3, seed=4))
+    travel = Travel(scenario)
+    presolved = presolve(scenario, travel, Budget.starting_now(60))
+    bounds = []
+    for threads in (1, 2):
+        engine = InProcess(Context(scenario, presolved, travel), threads=threads)
+        assert isinstance(engine.spread(), InThreads if threads == 2 else InProcess)
+        dec = Decomposition(
+            scenario, presolved, travel, Budget.starting_now(120), engine, seed=0, report=lambda: None
+        )
+        bounds.append(dec.lower_bound(100.0))
+    assert bounds[0] is not None
+    assert bounds[0] > 0
+    assert bounds[1] == pytest.approx(bounds[0])
+
+
+def test_a_pattern_completed_from_its_options_is_a_hint_of_every_variable() -> None:
+    # What the warm start of a large solve does: the pattern's options and starts, fixed in a
+    # copy of the whole model, are completed into a solution the whole model starts from.
+    scenario = load_scenario(generate_town(2, seed=4))
+    travel = Travel(scenario)
+    presolved = presolve(scenario, travel, Budget.starting_now(60))
+    optimum = PatternModel(scenario, presolved, travel, Budget.starting_now(60))
+    best = run(optimum.cp, SearchParams(60, workers=2, seed=0), Budget.starting_now(60))
+    assert best.status.name == "OPTIMAL"
+    model = PatternModel(scenario, presolved, travel, Budget.starting_now(60))
+    completed = run(model.fixed_to(optimum.choices(best)), SearchParams(60, seed=0), Budget.starting_now(60))
+    assert completed.objective == best.objective
+    model.hint_all(completed)
+    assert len(model.cp.proto.solution_hint.vars) == len(model.cp.proto.variables)
+    # Every variable at its hinted value is a pattern of the whole model, the optimum's.
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    assert solver.solve(model.cp) == cp_model.OPTIMAL
+    assert solver.objective_value == best.objective
 
 
 def test_bounding_keeps_each_groups_placement_alone_for_construction_to_start_from() -> None:

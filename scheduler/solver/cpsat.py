@@ -166,6 +166,12 @@ class Outcome:
         assert self.status.has_solution
         return bool(self._solver.boolean_value(literal))
 
+    def solution(self) -> list[int]:
+        """The value of every variable of the model searched, in the model's order."""
+        assert self._solver is not None
+        assert self.status.has_solution
+        return list(self._solver.response_proto.solution)
+
     def core(self) -> list[int]:
         """Indices of the assumption literals of a conflict (after an INFEASIBLE search with assumptions)."""
         assert self._solver is not None

@@ -176,7 +176,7 @@ class Decomposition:
         to follow, improvement leaves it half.
         """
         bound_time = BOUND_SHARE * limit
-        bound_first = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
+        bound_first = bound_time * self.engine.spread().slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
         if bound_first:
             on_bound(self.lower_bound(seconds=min(bound_time, self.budget.left())))
         if not self.construct(until=self.budget.deadline):
@@ -195,16 +195,17 @@ class Decomposition:
         kept. Every term is at least 0, so a group the time does not reach counts 0.
         """
         budget = self.budget.until(self.budget.clock() + seconds)
+        engine = self.engine.spread()
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
         while unproven and budget.left() > 0.1 and not budget.stopped:
             queue, unproven = unproven, []
-            batches = [queue[i : i + self.engine.slots] for i in range(0, len(queue), self.engine.slots)]
+            batches = [queue[i : i + engine.slots] for i in range(0, len(queue), engine.slots)]
             for n, batch in enumerate(batches):
                 if budget.left() <= 0 or budget.stopped:
                     break
                 share = budget.left() / (len(batches) - n)
-                for answer in self._run(batch, TaskKind.BOUND, share):
+                for answer in self._run(batch, TaskKind.BOUND, share, engine):
                     if answer.status is SearchStatus.INFEASIBLE:
                         return None
                     if answer.choice:
@@ -367,8 +368,12 @@ class Decomposition:
 
     # ---------------------------------------------------------------- helpers
 
-    def _run(self, groups: Iterable[int], kind: TaskKind, seconds: float) -> list[GroupAnswer]:
-        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at once."""
+    def _run(
+        self, groups: Iterable[int], kind: TaskKind, seconds: float, engine: Engine | None = None
+    ) -> list[GroupAnswer]:
+        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at
+        once on ``engine`` (by default the decomposition's)."""
+        engine = engine or self.engine
         tasks = [
             GroupTask(
                 group=gi,
@@ -376,13 +381,13 @@ class Decomposition:
                 kind=kind,
                 seconds=max(0.1, min(seconds, self.budget.left())),
                 seed=self.seed,
-                workers=self.engine.threads_per_task,
+                workers=engine.threads_per_task,
                 fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
                 hint=() if kind is TaskKind.FIRST else self._hint(gi),
             )
             for gi in groups
         ]
-        answers = run_group_tasks(self.engine, tasks, self.budget.stop)
+        answers = run_group_tasks(engine, tasks, self.budget.stop)
         self.build_seconds += sum(a.build_seconds for a in answers)
         return answers
 

@@ -129,6 +129,26 @@ class PatternModel:
         for option, k in chosen:
             self.cp.add_hint(self.v.start_slot[(option.appointment, option.pattern_day)], k)
 
+    def fixed_to(self, chosen: Sequence[Choice]) -> cp_model.CpModel:
+        """A copy of the model holding exactly the options of ``chosen``, at their start
+        slots: its search completes that pattern (routes, companions, routines) into values
+        of every variable, for :meth:`hint_all`."""
+        copy = self.cp.clone()
+        starts = {(o.appointment, o.pattern_day): k for o, k in chosen}
+        picked = {o.index for o, _ in chosen}
+        for index, x in self.v.chosen.items():
+            copy.add(copy.get_bool_var_from_proto_index(x.index) == int(index in picked))
+        for key, k in starts.items():
+            copy.add(copy.get_int_var_from_proto_index(self.v.start_slot[key].index) == k)
+        return copy
+
+    def hint_all(self, outcome: Outcome) -> None:
+        """Hint every variable with its value in ``outcome``, a solution of this model or of
+        a copy of it (:meth:`fixed_to`): a complete hint, where the search starts at once."""
+        self.cp.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
+        for index, value in enumerate(outcome.solution()):
+            self.cp.add_hint(self.cp.get_int_var_from_proto_index(index), value)
+
     @staticmethod
     def objective_of(raw: float) -> float:
         """A raw objective value (or bound) in the weights' units."""

@@ -65,6 +65,9 @@ READ_FRACTION = 0.1
 """The decomposition's phases leave this fraction of a large solve's limit (at most
 :data:`READ_SECONDS`) for reading the pattern back and the warm start."""
 READ_SECONDS = 5.0
+COMPLETE_SHARE = 0.5
+"""At most this share of a warm start's time goes to completing its hint (every option decided,
+it takes a fraction of a second)."""
 
 
 def solve(
@@ -389,7 +392,15 @@ def _warm_start(session: _Session, presolved: Presolved, start: Pattern) -> tupl
         model = session.model(presolved, session.budget)
     except SolveInterruptedError:
         return None
-    model.hint(start.choices)
+    # A hint of the options alone leaves the search to find everything else (routes,
+    # companions), which on a town took longer than the time left: complete it first.
+    completed = session.search(
+        model.fixed_to(start.choices), session.params(COMPLETE_SHARE * session.budget.left()), session.budget
+    )
+    if completed.status.has_solution:
+        model.hint_all(completed)
+    else:
+        model.hint(start.choices)
     reporter = _Reporter(session, model, report=True)
     reporter.best = start.objective  # reported already: only better patterns are news
     outcome = _search(session, model, reporter, session.budget)
