@@ -58,9 +58,10 @@ seconds each to prove (their placement is found far sooner): with a third of the
 most of a 5-household town's bound was left unproven; with half, all of it, and the pattern
 was no worse, since construction starts from each group's placement alone."""
 BOUND_SECONDS_PER_GROUP = 1.5
-"""Below this much bounding time per group (per slot of the engine), construction goes first
-and may take all the time: on the 100-household town, bounding first left too little time
-to place every group."""
+"""Below this much bounding time per group (per slot of the engine that proves bounds, its
+:meth:`~scheduler.solver.engines.Engine.spread`), construction goes first and may take all
+the time: on the 100-household town, bounding first left too little time to place every
+group."""
 
 Resource = tuple[str, int, int]
 """("practitioner" or "venue", index, pattern day): what groups may compete for."""
