@@ -123,6 +123,10 @@ class SearchParams:
     :func:`run`)."""
     deterministic_seconds: float | None = None
     """A limit in CP-SAT's deterministic time, which does not depend on the machine's speed."""
+    quick_presolve: bool = False
+    """One pass of CP-SAT's presolve instead of its default, for searches after good patterns
+    in little time (a group's placement, the warm start): a town's whole model is presolved
+    in about half the time, which its search then has, and the patterns found are better."""
 
 
 class SolutionListener(cp_model.CpSolverSolutionCallback):
@@ -202,6 +206,8 @@ def run(
     # town holding a cumulative (a venue with several rooms) over a session a pin fixes; with
     # presolve the same model solves. Presolve is kept for any model with a cumulative.
     p.cp_model_presolve = params.presolve or any(c.has_cumulative() for c in model.proto.constraints)
+    if params.quick_presolve:
+        p.max_presolve_iterations = 1
     if params.deterministic_seconds is not None:
         p.max_deterministic_time = params.deterministic_seconds
     # Presolve probing costs seconds on these models and delays the first pattern far more

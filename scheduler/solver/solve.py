@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scheduler.errors import UnsupportedScenarioError
 from scheduler.model import Scenario
@@ -403,7 +403,8 @@ def _warm_start(session: _Session, presolved: Presolved, start: Pattern) -> tupl
         model.hint(start.choices)
     reporter = _Reporter(session, model, report=True)
     reporter.best = start.objective  # reported already: only better patterns are news
-    outcome = _search(session, model, reporter, session.budget)
+    params = replace(session.params(session.budget.left()), quick_presolve=True)
+    outcome = session.search(model.cp, params, session.budget, on_solution=reporter)
     if not outcome.status.has_solution:
         return None
     assert outcome.bound is not None

@@ -100,6 +100,7 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
         # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than it
         # saves there. Bounds need it.
         presolve=task.kind is TaskKind.BOUND,
+        quick_presolve=task.kind is not TaskKind.BOUND,
     )
     start = None
     if task.kind is not TaskKind.BOUND and not task.hint:
