@@ -7,7 +7,8 @@ around the sessions already placed for the others (the model's ``fixed`` session
 
 1. Bound: each group alone, with coupling constraints and the shared practitioner-travel
    term left out, is a relaxation of its share of the objective; the sum of the groups'
-   proven bounds is a valid lower bound of the whole. Each group's placement alone, which
+   proven bounds is a valid lower bound of the whole. The groups are proven side by side,
+   one search worker each (the engine's ``spread()``). Each group's placement alone, which
    reaches its bound, is where its search in construction starts.
 2. Construction: groups in order of need (most sessions first), each around the others,
    the best placement found in its share of the time, or else the first one found. A group
