@@ -17,7 +17,7 @@ from scheduler.loader import load_scenario
 from scheduler.solver import Method
 from scheduler.solver.cpsat import Budget, SearchParams, run
 from scheduler.solver.decompose import Decomposition
-from scheduler.solver.engines import InProcess, InThreads
+from scheduler.solver.engines import InProcess
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import presolve
 from scheduler.solver.tasks import Context
@@ -152,23 +152,6 @@ def test_the_groups_bound_stays_below_the_proven_optimum_whatever_its_budget() -
     assert bounds[0] == 0
     assert all(0 <= bound <= optimum.objective + 1e-6 for bound in bounds), (bounds, optimum.objective)
     assert bounds[-1] >= 0.8 * optimum.objective, (bounds, optimum.objective)
-
-
-def test_bounds_proven_two_at_a_time_are_those_proven_one_at_a_time() -> None:
-    scenario = load_scenario(generate_town(3, seed=4))
-    travel = Travel(scenario)
-    presolved = presolve(scenario, travel, Budget.starting_now(60))
-    bounds = []
-    for threads in (1, 2):
-        engine = InProcess(Context(scenario, presolved, travel), threads=threads)
-        assert isinstance(engine.spread(), InThreads if threads == 2 else InProcess)
-        dec = Decomposition(
-            scenario, presolved, travel, Budget.starting_now(120), engine, seed=0, report=lambda: None
-        )
-        bounds.append(dec.lower_bound(100.0))
-    assert bounds[0] is not None
-    assert bounds[0] > 0
-    assert bounds[1] == pytest.approx(bounds[0])
 
 
 def test_a_pattern_completed_from_its_options_is_a_hint_of_every_variable() -> None:

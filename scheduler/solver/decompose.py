@@ -7,8 +7,7 @@ around the sessions already placed for the others (the model's ``fixed`` session
 
 1. Bound: each group alone, with coupling constraints and the shared practitioner-travel
    term left out, is a relaxation of its share of the objective; the sum of the groups'
-   proven bounds is a valid lower bound of the whole. The groups are proven side by side,
-   one search worker each (the engine's ``spread()``). Each group's placement alone, which
+   proven bounds is a valid lower bound of the whole. Each group's placement alone, which
    reaches its bound, is where its search in construction starts.
 2. Construction: groups in order of need (most sessions first), each around the others,
    the best placement found in its share of the time, or else the first one found. A group
@@ -59,10 +58,9 @@ seconds each to prove (their placement is found far sooner): with a third of the
 most of a 5-household town's bound was left unproven; with half, all of it, and the pattern
 was no worse, since construction starts from each group's placement alone."""
 BOUND_SECONDS_PER_GROUP = 1.5
-"""Below this much bounding time per group (per slot of the engine that proves bounds, its
-:meth:`~scheduler.solver.engines.Engine.spread`), construction goes first and may take all
-the time: on the 100-household town, bounding first left too little time to place every
-group."""
+"""Below this much bounding time per group (per slot of the engine), construction goes first
+and may take all the time: on the 100-household town, bounding first left too little time
+to place every group."""
 
 Resource = tuple[str, int, int]
 """("practitioner" or "venue", index, pattern day): what groups may compete for."""
@@ -178,7 +176,7 @@ class Decomposition:
         to follow, improvement leaves it half.
         """
         bound_time = BOUND_SHARE * limit
-        bound_first = bound_time * self.engine.spread().slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
+        bound_first = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
         if bound_first:
             on_bound(self.lower_bound(seconds=min(bound_time, self.budget.left())))
         if not self.construct(until=self.budget.deadline):
@@ -197,17 +195,16 @@ class Decomposition:
         kept. Every term is at least 0, so a group the time does not reach counts 0.
         """
         budget = self.budget.until(self.budget.clock() + seconds)
-        engine = self.engine.spread()
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
         while unproven and budget.left() > 0.1 and not budget.stopped:
             queue, unproven = unproven, []
-            batches = [queue[i : i + engine.slots] for i in range(0, len(queue), engine.slots)]
+            batches = [queue[i : i + self.engine.slots] for i in range(0, len(queue), self.engine.slots)]
             for n, batch in enumerate(batches):
                 if budget.left() <= 0 or budget.stopped:
                     break
                 share = budget.left() / (len(batches) - n)
-                for answer in self._run(batch, TaskKind.BOUND, share, engine):
+                for answer in self._run(batch, TaskKind.BOUND, share):
                     if answer.status is SearchStatus.INFEASIBLE:
                         return None
                     if answer.choice:
@@ -370,12 +367,8 @@ class Decomposition:
 
     # ---------------------------------------------------------------- helpers
 
-    def _run(
-        self, groups: Iterable[int], kind: TaskKind, seconds: float, engine: Engine | None = None
-    ) -> list[GroupAnswer]:
-        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at
-        once on ``engine`` (by default the decomposition's)."""
-        engine = engine or self.engine
+    def _run(self, groups: Iterable[int], kind: TaskKind, seconds: float) -> list[GroupAnswer]:
+        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at once."""
         tasks = [
             GroupTask(
                 group=gi,
@@ -383,13 +376,13 @@ class Decomposition:
                 kind=kind,
                 seconds=max(0.1, min(seconds, self.budget.left())),
                 seed=self.seed,
-                workers=engine.threads_per_task,
+                workers=self.engine.threads_per_task,
                 fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
                 hint=() if kind is TaskKind.FIRST else self._hint(gi),
             )
             for gi in groups
         ]
-        answers = run_group_tasks(engine, tasks, self.budget.stop)
+        answers = run_group_tasks(self.engine, tasks, self.budget.stop)
         self.build_seconds += sum(a.build_seconds for a in answers)
         return answers
 

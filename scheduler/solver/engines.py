@@ -2,8 +2,7 @@
 
 An :class:`Engine` runs a batch of independent :class:`~scheduler.solver.tasks.GroupTask`
 and returns their answers in the batch's order. :class:`InProcess` runs them one after the
-other here, or, for many small searches such as bounds, :class:`InThreads` runs as many at
-once as it has CPU threads. :class:`DaskEngine` runs them at once on a Dask cluster: a local cluster of
+other here. :class:`DaskEngine` runs them at once on a Dask cluster: a local cluster of
 worker processes it starts itself, or a running cluster by its scheduler's address. Dask
 was chosen over Ray because its scheduler is a plain Python process with nothing else to
 install, it starts a local cluster in seconds, runs a task again elsewhere when the worker
@@ -19,7 +18,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from scheduler.errors import CarePatternError
@@ -58,11 +56,6 @@ class Engine(Protocol):
         """Release what the engine holds (a local cluster is shut down)."""
         ...
 
-    def spread(self) -> Engine:
-        """The engine for many small searches (bounds): its CPU threads as that many tasks
-        at once, one CP-SAT worker each."""
-        ...
-
 
 def run_group_tasks(engine: Engine, tasks: Sequence[GroupTask], stop: threading.Event) -> list[GroupAnswer]:
     """The answers of ``tasks`` on ``engine``; a task cut short answers UNKNOWN."""
@@ -87,38 +80,6 @@ class InProcess:
 
     def close(self) -> None:
         """Nothing to release."""
-
-    def spread(self) -> Engine:
-        """Its threads as tasks at once: a one-worker CP-SAT search proves a small group's
-        bound in little more time than two workers do, so two at once prove nearly twice as
-        many."""
-        return self if self.threads_per_task == 1 else InThreads(self.context, self.threads_per_task)
-
-
-class InThreads:
-    """``slots`` tasks at once in this process, one CP-SAT worker each (CP-SAT searches
-    outside Python's lock, so threads run them side by side)."""
-
-    def __init__(self, context: Context, slots: int) -> None:
-        self.context = context
-        self.slots = slots
-        self.threads_per_task = 1
-
-    def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
-        """Run the items at once, ``slots`` at a time (none once stopped)."""
-
-        def one(item: Any) -> A | None:
-            return None if stop.is_set() else function(self.context, item, stop)
-
-        with ThreadPoolExecutor(max_workers=self.slots) as pool:
-            return list(pool.map(one, items))
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def spread(self) -> Engine:
-        """Already one worker per task."""
-        return self
 
 
 class DaskEngine:
@@ -190,10 +151,6 @@ class DaskEngine:
             if self._context.status != "finished":
                 self._context = self._scatter()
         return answers
-
-    def spread(self) -> Engine:
-        """Already one CP-SAT worker per task, a task per worker."""
-        return self
 
     def close(self) -> None:
         """Disconnect; shut down a local cluster."""
