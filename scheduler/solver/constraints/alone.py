@@ -38,6 +38,9 @@ def add_never_alone(b: Building) -> None:
     """Rule 10 for every client who is never left alone, on every day a carer of theirs goes out."""
     v = b.v
     carers = {(c.person, c.pattern_day): c for c in b.circuits.of_kind("carer")}
+    own_days: dict[int, list[DayCircuit]] = {}
+    for c in b.circuits.of_kind("client"):
+        own_days.setdefault(c.person, []).append(c)
     for client in v.scenario.clients:
         if client.supervision != "always":
             continue
@@ -49,9 +52,8 @@ def add_never_alone(b: Building) -> None:
                     continue
                 b.budget.check()
                 _keep_company(b, client, out, carers, group)
-        for c in b.circuits.of_kind("client"):
-            if c.person == client.index:
-                _wait_in_company(b, c, carers, group)
+        for c in own_days.get(client.index, []):
+            _wait_in_company(b, c, carers, group)
 
 
 def _keep_company(
@@ -125,19 +127,25 @@ def _wait_in_company(
     to both and goes straight from one to the other."""
     for (i, j), routes in c.routes.items():
         a, z = c.nodes[i], c.nodes[j]
-        if a.key is None or z.key is None or not (a.escorts and z.escorts) or c.at_home(i) or c.at_home(j):
+        waits = [route for route in routes if not route.legs]
+        if (
+            not (waits and a.escorts and z.escorts)
+            or a.key is None
+            or z.key is None
+            or c.at_home(i)
+            or c.at_home(j)
+        ):
             continue
         stays: list[BoolVar] = []
         for k in sorted(set(a.escorts) & set(z.escorts)):
             day = carers.get((k, c.pattern_day))
-            first = None if day is None else day.node_of(a.key)
-            then = None if day is None else day.node_of(z.key)
-            if day is None or first is None or then is None:
+            if day is None:
                 continue
-            stays += [r.literal for r in day.routes.get((first, then), []) if not r.legs]
-        for route in routes:
-            if not route.legs:
-                b.rules.enforce(b.v.model.add_bool_or([route.literal.negated(), *stays]), group)
+            first, then = day.node_of(a.key), day.node_of(z.key)
+            if first is not None and then is not None:
+                stays += [r.literal for r in day.routes.get((first, then), []) if not r.legs]
+        for route in waits:
+            b.rules.enforce(b.v.model.add_bool_or([route.literal.negated(), *stays]), group)
 
 
 def _apart(m: cp_model.CpModel, ours: Intervals, theirs: Intervals, *, together: bool) -> None:
