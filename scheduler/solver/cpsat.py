@@ -127,6 +127,10 @@ class SearchParams:
     """One pass of CP-SAT's presolve instead of its default, for searches after good patterns
     in little time (a group's placement, the warm start): a town's whole model is presolved
     in about half the time, which its search then has, and the patterns found are better."""
+    linearization: int | None = None
+    """CP-SAT's ``linearization_level`` (None: its default). Level 2 puts the circuits and the
+    other global constraints into the linear relaxation: a single worker then proves a
+    household's bound in about half the time (see :mod:`scheduler.solver.tasks`)."""
 
 
 class SolutionListener(cp_model.CpSolverSolutionCallback):
@@ -208,6 +212,8 @@ def run(
     p.cp_model_presolve = params.presolve or any(c.has_cumulative() for c in model.proto.constraints)
     if params.quick_presolve:
         p.max_presolve_iterations = 1
+    if params.linearization is not None:
+        p.linearization_level = params.linearization
     if params.deterministic_seconds is not None:
         p.max_deterministic_time = params.deterministic_seconds
     # Presolve probing costs seconds on these models and delays the first pattern far more

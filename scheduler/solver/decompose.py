@@ -57,6 +57,10 @@ BOUND_SHARE = 0.5
 seconds each to prove (their placement is found far sooner): with a third of the time,
 most of a 5-household town's bound was left unproven; with half, all of it, and the pattern
 was no worse, since construction starts from each group's placement alone."""
+FIRST_PASS_SHARE = 1 / 3
+"""Share of an even split of the bounding time each group has in the first pass. Most groups
+are proven in well under a second, a few households take ten seconds and more: with the
+whole even split, the hard ones used it up unproven and began again from nothing."""
 BOUND_SECONDS_PER_GROUP = 1.5
 """Below this much bounding time per group (per slot of the engine), construction goes first
 and may take all the time: on the 100-household town, bounding first left too little time
@@ -114,14 +118,17 @@ class Decomposition:
         seed: int,
         report: Callable[[], None],
         groups: Sequence[set[int]] | None = None,
+        bound_engine: Engine | None = None,
     ) -> None:
         """``groups`` are the groups to lay out (default: every group of the scenario);
-        ``presolved`` need hold only their options."""
+        ``presolved`` need hold only their options. Bounds are proven on ``bound_engine``
+        (default: ``engine``)."""
         self.s = scenario
         self.p = presolved
         self.travel = travel
         self.budget = budget
         self.engine = engine
+        self.bound_engine = bound_engine or engine
         self.seed = seed
         self.report = report
         self.groups = sorted(
@@ -176,7 +183,7 @@ class Decomposition:
         to follow, improvement leaves it half.
         """
         bound_time = BOUND_SHARE * limit
-        bound_first = bound_time * self.engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
+        bound_first = bound_time * self.bound_engine.slots >= BOUND_SECONDS_PER_GROUP * len(self.groups)
         if bound_first:
             on_bound(self.lower_bound(seconds=min(bound_time, self.budget.left())))
         if not self.construct(until=self.budget.deadline):
@@ -189,31 +196,32 @@ class Decomposition:
     def lower_bound(self, seconds: float) -> float | None:
         """Sum of each group's proven bound with coupling and practitioner travel relaxed.
 
-        Groups go smallest first, each batch with an even share of the time left: small
-        groups are proven in a fraction of theirs and leave the rest to the large ones. Time
-        left after the first pass goes to the groups not yet proven, whose best bound is
-        kept. Every term is at least 0, so a group the time does not reach counts 0.
+        In passes, smallest groups first, as many at once as the bound engine has slots: the
+        first pass gives every group a :data:`FIRST_PASS_SHARE` of an even share of the time,
+        which proves the easy ones; each later pass gives the groups not yet proven an even
+        share of the time left, starting from their placement found so far. A group's best
+        bound is kept. Every term is at least 0, so a group the time does not reach counts 0.
         """
         budget = self.budget.until(self.budget.clock() + seconds)
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
+        first = True
         while unproven and budget.left() > 0.1 and not budget.stopped:
+            share = budget.left() / math.ceil(len(unproven) / self.bound_engine.slots)
+            if first:
+                share *= FIRST_PASS_SHARE
+                first = False
             queue, unproven = unproven, []
-            batches = [queue[i : i + self.engine.slots] for i in range(0, len(queue), self.engine.slots)]
-            for n, batch in enumerate(batches):
-                if budget.left() <= 0 or budget.stopped:
-                    break
-                share = budget.left() / (len(batches) - n)
-                for answer in self._run(batch, TaskKind.BOUND, share):
-                    if answer.status is SearchStatus.INFEASIBLE:
-                        return None
-                    if answer.choice:
-                        self.alone[answer.group] = answer.choice
-                    # The proven bound holds whether or not a solution was found in time.
-                    if answer.bound is not None:
-                        bounds[answer.group] = max(bounds.get(answer.group, 0.0), answer.bound)
-                    if answer.status is not SearchStatus.OPTIMAL:
-                        unproven.append(answer.group)
+            for answer in self._run(queue, TaskKind.BOUND, share):
+                if answer.status is SearchStatus.INFEASIBLE:
+                    return None
+                if answer.choice:
+                    self.alone[answer.group] = answer.choice
+                # The proven bound holds whether or not a solution was found in time.
+                if answer.bound is not None:
+                    bounds[answer.group] = max(bounds.get(answer.group, 0.0), answer.bound)
+                if answer.status is not SearchStatus.OPTIMAL:
+                    unproven.append(answer.group)
         if budget.stopped:
             return None
         return sum(bounds.values())
@@ -369,6 +377,7 @@ class Decomposition:
 
     def _run(self, groups: Iterable[int], kind: TaskKind, seconds: float) -> list[GroupAnswer]:
         """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at once."""
+        engine = self.bound_engine if kind is TaskKind.BOUND else self.engine
         tasks = [
             GroupTask(
                 group=gi,
@@ -376,13 +385,13 @@ class Decomposition:
                 kind=kind,
                 seconds=max(0.1, min(seconds, self.budget.left())),
                 seed=self.seed,
-                workers=self.engine.threads_per_task,
+                workers=engine.threads_per_task,
                 fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
                 hint=() if kind is TaskKind.FIRST else self._hint(gi),
             )
             for gi in groups
         ]
-        answers = run_group_tasks(self.engine, tasks, self.budget.stop)
+        answers = run_group_tasks(engine, tasks, self.budget.stop)
         self.build_seconds += sum(a.build_seconds for a in answers)
         return answers
 

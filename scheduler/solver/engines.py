@@ -1,8 +1,11 @@
-"""Where groups' sub-solves run: in this process, or on a Dask distributed cluster.
+"""Where groups' sub-solves run: in this process, in worker processes of this machine, or on
+a Dask distributed cluster.
 
 An :class:`Engine` runs a batch of independent :class:`~scheduler.solver.tasks.GroupTask`
 and returns their answers in the batch's order. :class:`InProcess` runs them one after the
-other here. :class:`DaskEngine` runs them at once on a Dask cluster: a local cluster of
+other here. :class:`LocalProcesses` runs them at once in worker processes of this machine,
+one CP-SAT worker each, which a solve starts for proving its groups' bounds.
+:class:`DaskEngine` runs them at once on a Dask cluster: a local cluster of
 worker processes it starts itself, or a running cluster by its scheduler's address. Dask
 was chosen over Ray because its scheduler is a plain Python process with nothing else to
 install, it starts a local cluster in seconds, runs a task again elsewhere when the worker
@@ -16,9 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import pickle
+import subprocess
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from multiprocessing.connection import wait as wait_for
+from typing import IO, Any, Protocol, TypeVar
 
 from scheduler.errors import CarePatternError
 from scheduler.solver.cpsat import STOP_POLL_S, SearchStatus
@@ -80,6 +89,117 @@ class InProcess:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+class LocalProcesses:
+    """Tasks at once in ``processes`` worker processes of this machine, one CP-SAT worker each.
+
+    Two searches never share a process: CP-SAT 9.15 crashed (a segfault) once with two
+    searches running in threads of one process. A worker that dies loses only the task it was
+    running, which is run again once by a new worker. Workers are started with ``python -m
+    scheduler.solver.worker`` (:mod:`scheduler.solver.worker`), not by :mod:`multiprocessing`,
+    so that a caller's script is never imported again in them (a script without an ``if
+    __name__ == "__main__"`` guard would run again there); they receive the solve's context
+    once, when they start, and are killed at a stop and at :meth:`close`.
+    """
+
+    def __init__(self, context: Context, *, processes: int) -> None:
+        self.slots = processes
+        self.threads_per_task = 1
+        self._context = pickle.dumps(context)
+        self._workers: list[subprocess.Popen[bytes]] = []
+
+    def _start(self, count: int) -> list[subprocess.Popen[bytes]]:
+        """``count`` new workers, each given the context (they see this process's import path);
+        all are started before any is written to, so that they import at once."""
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        command = [sys.executable, "-m", "scheduler.solver.worker"]
+        workers = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            for _ in range(count)
+        ]
+        for worker in workers:
+            assert worker.stdin is not None
+            with contextlib.suppress(OSError):  # it died at once: its first task finds out
+                worker.stdin.write(self._context)
+                worker.stdin.flush()
+        return workers
+
+    def map(self, function: Callable[..., A], items: Sequence[Any], stop: threading.Event) -> list[A | None]:
+        """Run the items on the workers, one at a time each, until all are answered (or a
+        stop, which kills the workers and answers None for the items not done); answers in
+        order. An item whose worker died is run again once; any error raised by a task is
+        raised here."""
+        answers: list[A | None] = [None] * len(items)
+        tries = [0] * len(items)
+        queue = deque(range(len(items)))
+        self._workers += self._start(min(self.slots, len(items)) - len(self._workers))
+        running: dict[int, int] = {}
+        """Worker (index in ``_workers``) -> the item it runs."""
+        while queue or running:
+            for w, worker in enumerate(self._workers):
+                if w in running or not queue:
+                    continue
+                n = queue.popleft()
+                tries[n] += 1
+                try:
+                    _send(worker, (function, items[n]))
+                    running[w] = n
+                except OSError:  # the worker had died
+                    self._replace(w, n, tries[n], queue)
+            outputs = {_output(self._workers[w]).fileno(): w for w in running}
+            ready = wait_for(list(outputs), timeout=STOP_POLL_S)
+            if stop.is_set():
+                self.close()
+                return answers
+            for fd in ready:
+                assert isinstance(fd, int)
+                w = outputs[fd]
+                n = running.pop(w)
+                try:
+                    done, answer = pickle.load(_output(self._workers[w]))
+                except (EOFError, pickle.UnpicklingError):  # the worker died
+                    self._replace(w, n, tries[n], queue)
+                    continue
+                if not done:
+                    raise answer
+                answers[n] = answer
+        return answers
+
+    def _replace(self, w: int, n: int, tries: int, queue: deque[int]) -> None:
+        """A new worker in place of worker ``w``, which died running item ``n``; the item is
+        queued again unless it has had its :data:`ATTEMPTS`."""
+        _end(self._workers[w])
+        (self._workers[w],) = self._start(1)
+        if tries < ATTEMPTS:
+            queue.append(n)
+
+    def close(self) -> None:
+        """Kill the workers (a task still running has no answer worth waiting for)."""
+        for worker in self._workers:
+            _end(worker)
+        self._workers = []
+
+
+def _end(worker: subprocess.Popen[bytes]) -> None:
+    """Kill ``worker`` (if it still runs) and close its pipes."""
+    worker.kill()
+    worker.wait()
+    for pipe in (worker.stdin, worker.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+
+def _send(worker: subprocess.Popen[bytes], message: object) -> None:
+    assert worker.stdin is not None
+    pickle.dump(message, worker.stdin)
+    worker.stdin.flush()
+
+
+def _output(worker: subprocess.Popen[bytes]) -> IO[bytes]:
+    assert worker.stdout is not None
+    return worker.stdout
 
 
 class DaskEngine:

@@ -28,7 +28,7 @@ from scheduler.solver.cpsat import (
     run,
 )
 from scheduler.solver.decompose import ComponentTask, Decomposition, client_groups, components, run_component
-from scheduler.solver.engines import DaskEngine, Engine, InProcess
+from scheduler.solver.engines import DaskEngine, Engine, InProcess, LocalProcesses
 from scheduler.solver.explain import explain_infeasible, precheck
 from scheduler.solver.homefirst import HOME_FIRST_SHARE, first_at_home
 from scheduler.solver.pattern import Pattern, PatternModel
@@ -287,10 +287,14 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
     budget = session.budget
     warm = len(presolved.options) <= WARM_START_OPTIONS
     phases = budget.until(budget.deadline - min(READ_SECONDS, READ_FRACTION * session.limit))
-    engine = _engine(session, Context(session.scenario, presolved, session.travel))
+    context = Context(session.scenario, presolved, session.travel)
+    engine = _engine(session, context)
+    prover = _prover(session, context, engine)
     try:
-        laid_out = _lay_out(session, presolved, phases, engine, warm=warm)
+        laid_out = _lay_out(session, presolved, phases, engine, prover, warm=warm)
     finally:
+        if prover is not engine:
+            prover.close()
         engine.close()
     if isinstance(laid_out, SolveResult):
         return laid_out
@@ -319,13 +323,24 @@ def _engine(session: _Session, context: Context) -> Engine:
     return DaskEngine(context, workers=session.workers, address=session.cluster)
 
 
+def _prover(session: _Session, context: Context, engine: Engine) -> Engine:
+    """Where the groups' bounds are proven: on the cluster when there is one; otherwise, with
+    several workers, in as many worker processes of one CP-SAT worker each (a single worker
+    proves a household's bound faster per core than a portfolio does, see
+    :data:`~scheduler.solver.tasks.PROOF_LINEARIZATION`); else here."""
+    processes = session.workers or os.cpu_count() or 1
+    if session.cluster is not None or processes == 1:
+        return engine
+    return LocalProcesses(context, processes=processes)
+
+
 def _lay_out(
-    session: _Session, presolved: Presolved, phases: Budget, engine: Engine, *, warm: bool
+    session: _Session, presolved: Presolved, phases: Budget, engine: Engine, prover: Engine, *, warm: bool
 ) -> tuple[Pattern, float | None] | SolveResult:
-    """The decomposition's phases within ``phases``, on ``engine``: the pattern laid out and
-    its bound, or the result when there is none (infeasible, timeout). Sets of groups that
-    share nothing (a county's towns) are laid out each on its own by one worker of a cluster
-    at a time; otherwise the groups' sub-solves are spread over it."""
+    """The decomposition's phases within ``phases``, on ``engine`` (bounds on ``prover``): the
+    pattern laid out and its bound, or the result when there is none (infeasible, timeout).
+    Sets of groups that share nothing (a county's towns) are laid out each on its own by one
+    worker of a cluster at a time; otherwise the groups' sub-solves are spread over it."""
     budget = session.budget
     dec = Decomposition(
         session.scenario,
@@ -335,6 +350,7 @@ def _lay_out(
         engine,
         seed=session.seed,
         report=lambda: session.emit(None, None, 0),
+        bound_engine=prover,
     )
     sets = components(session.scenario, presolved) if engine.slots > 1 else []
     if len(sets) > 1:
