@@ -129,8 +129,8 @@ class SearchParams:
     in about half the time, which its search then has, and the patterns found are better."""
     linearization: int | None = None
     """CP-SAT's ``linearization_level`` (None: its default). Level 2 puts the circuits and the
-    other global constraints into the linear relaxation: a single worker then proves a
-    household's bound in about half the time (see :mod:`scheduler.solver.tasks`)."""
+    other global constraints into the linear relaxation (see
+    :data:`scheduler.solver.tasks.PROOF_LINEARIZATION`)."""
 
 
 class SolutionListener(cp_model.CpSolverSolutionCallback):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -198,21 +199,27 @@ class Decomposition:
 
         In passes, smallest groups first, as many at once as the bound engine has slots: the
         first pass gives every group a :data:`FIRST_PASS_SHARE` of an even share of the time,
-        which proves the easy ones; each later pass gives the groups not yet proven an even
-        share of the time left, starting from their placement found so far. A group's best
-        bound is kept. Every term is at least 0, so a group the time does not reach counts 0.
+        which proves the easy ones. Each later pass starts the groups not yet proven again
+        from their placement found so far: on several slots each may run to the end of the
+        time (smallest first, the most groups are proven before it), on one slot each has an
+        even share of the time left. A group's best bound is kept. Every term is at least 0,
+        so a group the time does not reach counts 0.
         """
         budget = self.budget.until(self.budget.clock() + seconds)
         bounds: dict[int, float] = {}
         unproven = sorted(range(len(self.groups)), key=lambda g: len(self.groups[g]))
+        slots = self.bound_engine.slots
         first = True
         while unproven and budget.left() > 0.1 and not budget.stopped:
-            share = budget.left() / math.ceil(len(unproven) / self.bound_engine.slots)
+            share = budget.left() / math.ceil(len(unproven) / slots)
             if first:
                 share *= FIRST_PASS_SHARE
-                first = False
+            elif slots > 1:
+                share = budget.left()
+            first = False
+            ends_by = time.time() + budget.left()
             queue, unproven = unproven, []
-            for answer in self._run(queue, TaskKind.BOUND, share):
+            for answer in self._run(queue, TaskKind.BOUND, share, ends_by=ends_by):
                 if answer.status is SearchStatus.INFEASIBLE:
                     return None
                 if answer.choice:
@@ -375,8 +382,11 @@ class Decomposition:
 
     # ---------------------------------------------------------------- helpers
 
-    def _run(self, groups: Iterable[int], kind: TaskKind, seconds: float) -> list[GroupAnswer]:
-        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at once."""
+    def _run(
+        self, groups: Iterable[int], kind: TaskKind, seconds: float, *, ends_by: float | None = None
+    ) -> list[GroupAnswer]:
+        """Each of ``groups`` as a task of ``kind`` (around the others, but for a bound), at
+        once; ``ends_by`` is the wall-clock time by which they end (see :class:`GroupTask`)."""
         engine = self.bound_engine if kind is TaskKind.BOUND else self.engine
         tasks = [
             GroupTask(
@@ -388,6 +398,7 @@ class Decomposition:
                 workers=engine.threads_per_task,
                 fixed=() if kind is TaskKind.BOUND else self._fixed_around(gi),
                 hint=() if kind is TaskKind.FIRST else self._hint(gi),
+                ends_by=ends_by,
             )
             for gi in groups
         ]

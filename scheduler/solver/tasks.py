@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import time
 from dataclasses import dataclass, field, replace
 
 from scheduler.model import Scenario
@@ -25,10 +26,12 @@ from scheduler.travel import Travel
 Choice = tuple[tuple[int, int], ...]
 """(option index, start slot) of each appointment day of a group."""
 PROOF_LINEARIZATION = 2
-"""CP-SAT's linearization level for a bound proven by one worker. On the 20-household town,
-one worker at level 2 proved every group in about as long as two workers at the default
-level took, and its hardest group in half the time; with two workers, level 2 was no faster
-(the portfolio's other worker does not use it)."""
+"""CP-SAT's linearization level for a bound proven by one worker on a group of several
+clients. Their days are tied together by the carers they share (escorts, company): with the
+circuits in the linear relaxation, one worker proved town-20's multi-client households in
+32 s against 58 s at the default level (its hardest, 14.7 s against 38.4 s), while groups of
+one client took longer (town-5's hardest, 22.1 s against 5.0 s). With two workers, level 2
+was no faster."""
 
 
 class TaskKind(enum.Enum):
@@ -74,6 +77,9 @@ class GroupTask:
     """Sessions already placed for other groups that share a practitioner-day, venue-day
     or carer with this group (the others cannot change its constraints)."""
     hint: Choice = ()
+    ends_by: float | None = None
+    """Wall-clock time (``time.time()``) by which the task ends, whatever its ``seconds`` and
+    however long it waited for a worker: tasks queued behind others share one deadline."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,10 @@ class GroupAnswer:
 def run_task(context: Context, task: GroupTask, stop: threading.Event | None = None) -> GroupAnswer:
     """Solve ``task`` within its seconds (of this process's clock), ended early by ``stop``
     (an engine in this process passes the solve's own; across processes, tasks are cancelled)."""
-    budget = Budget.starting_now(task.seconds, stop)
+    seconds = task.seconds if task.ends_by is None else min(task.seconds, task.ends_by - time.time())
+    if seconds <= 0:
+        return GroupAnswer(task.group, SearchStatus.UNKNOWN)
+    budget = Budget.starting_now(seconds, stop)
     scenario = context.scenario
     if task.kind is TaskKind.BOUND:
         # Practitioner travel is shared between groups: a group's share of it is not bounded.
@@ -99,14 +108,14 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
         weights = replace(scenario.weights, practitioner_travel_minutes=0.0, max_lateness=0.0)
         scenario = replace(scenario, weights=weights)
     params = SearchParams(
-        task.seconds,
+        seconds,
         workers=task.workers,
         seed=task.seed,
         # Placements are many, small and cut by the clock: CP-SAT's presolve costs more than it
         # saves there. Bounds need it.
         presolve=task.kind is TaskKind.BOUND,
         quick_presolve=task.kind is not TaskKind.BOUND,
-        linearization=PROOF_LINEARIZATION if task.kind is TaskKind.BOUND and task.workers == 1 else None,
+        linearization=_linearization(scenario, task),
     )
     start = None
     if task.kind is not TaskKind.BOUND and not task.hint:
@@ -115,7 +124,7 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
             scenario,
             context.presolved,
             context.travel,
-            budget.until(budget.clock() + HOME_FIRST_SHARE_OF_GROUP * task.seconds),
+            budget.until(budget.clock() + HOME_FIRST_SHARE_OF_GROUP * seconds),
             only=set(task.appointments),
             fixed=task.fixed,
             params=params,
@@ -151,6 +160,15 @@ def run_task(context: Context, task: GroupTask, stop: threading.Event | None = N
             objective = model.objective_of(outcome.objective or 0.0)
     bound = model.objective_of(outcome.bound) if outcome.bound is not None else None
     return GroupAnswer(task.group, outcome.status, choice, objective, bound, model.build_seconds)
+
+
+def _linearization(scenario: Scenario, task: GroupTask) -> int | None:
+    """:data:`PROOF_LINEARIZATION` for a bound proven by one worker on a group of several
+    clients; else CP-SAT's default."""
+    if task.kind is not TaskKind.BOUND or task.workers != 1:
+        return None
+    clients = {scenario.appointments[a].client for a in task.appointments}
+    return PROOF_LINEARIZATION if len(clients) > 1 else None
 
 
 def _started(task: GroupTask, start: list[PlacedChoice], build_seconds: float = 0.0) -> GroupAnswer:
