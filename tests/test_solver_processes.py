@@ -19,10 +19,10 @@ import pytest
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver.cpsat import Budget, SearchStatus
-from scheduler.solver.decompose import client_groups
-from scheduler.solver.engines import InProcess, LocalProcesses, run_group_tasks
+from scheduler.solver.decompose import Decomposition, client_groups
+from scheduler.solver.engines import Engine, InProcess, LocalProcesses, run_group_tasks
 from scheduler.solver.presolve import presolve
-from scheduler.solver.tasks import Context, GroupTask, TaskKind
+from scheduler.solver.tasks import Context, GroupTask, TaskKind, run_task
 from scheduler.travel import Travel
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -76,6 +76,39 @@ def test_worker_processes_prove_each_group_as_this_process_does(context: Context
         processes.close()
     assert all(a.status is SearchStatus.OPTIMAL for a in here)
     assert [(a.group, a.status, a.bound) for a in there] == [(a.group, a.status, a.bound) for a in here]
+
+
+def test_the_bound_proven_in_worker_processes_is_the_bound_proven_here(context: Context) -> None:
+    def bound(engine: Engine) -> float | None:
+        dec = Decomposition(
+            context.scenario,
+            context.presolved,
+            context.travel,
+            Budget.starting_now(120),
+            InProcess(context, threads=1),
+            seed=0,
+            report=lambda: None,
+            bound_engine=engine,
+        )
+        try:
+            return dec.lower_bound(seconds=100)
+        finally:
+            engine.close()
+
+    here = bound(InProcess(context, threads=1))
+    assert here is not None
+    assert here > 0
+    assert bound(LocalProcesses(context, processes=2)) == pytest.approx(here)
+
+
+def test_a_task_queued_past_its_end_answers_unknown_at_once(context: Context) -> None:
+    group = frozenset(client_groups(context.scenario)[0])
+    late = GroupTask(0, group, TaskKind.BOUND, seconds=60, seed=0, workers=1, ends_by=time.time() - 1)
+    started = time.monotonic()
+    answer = run_task(context, late)
+    assert answer.status is SearchStatus.UNKNOWN
+    assert answer.bound is None
+    assert time.monotonic() - started < 1
 
 
 def test_a_worker_that_dies_loses_its_task_and_the_others_are_answered(context: Context) -> None:

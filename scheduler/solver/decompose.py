@@ -62,6 +62,11 @@ FIRST_PASS_SHARE = 1 / 3
 """Share of an even split of the bounding time each group has in the first pass. Most groups
 are proven in well under a second, a few households take ten seconds and more: with the
 whole even split, the hard ones used it up unproven and began again from nothing."""
+LATER_PASS_SHARE = 2.0
+"""Even shares of the time left each group not yet proven may use in a later pass. With one
+share, town-20's three hardest households (5.8-14.7 s each on one core) were cut off unproven
+in every pass; with no limit, on town-50 the first two hard groups took all the time and
+twelve large groups had no second pass at all."""
 BOUND_SECONDS_PER_GROUP = 1.5
 """Below this much bounding time per group (per slot of the engine), construction goes first
 and may take all the time: on the 100-household town, bounding first left too little time
@@ -200,10 +205,10 @@ class Decomposition:
         In passes, smallest groups first, as many at once as the bound engine has slots: the
         first pass gives every group a :data:`FIRST_PASS_SHARE` of an even share of the time,
         which proves the easy ones. Each later pass starts the groups not yet proven again
-        from their placement found so far: on several slots each may run to the end of the
-        time (smallest first, the most groups are proven before it), on one slot each has an
-        even share of the time left. A group's best bound is kept. Every term is at least 0,
-        so a group the time does not reach counts 0.
+        from their placement found so far, each with :data:`LATER_PASS_SHARE` even shares of
+        the time left: the groups that need less leave the rest to those that need more, and
+        the groups the time does not reach keep their bound from the pass before. A group's
+        best bound is kept. Every term is at least 0, so a group never reached counts 0.
         """
         budget = self.budget.until(self.budget.clock() + seconds)
         bounds: dict[int, float] = {}
@@ -212,10 +217,7 @@ class Decomposition:
         first = True
         while unproven and budget.left() > 0.1 and not budget.stopped:
             share = budget.left() / math.ceil(len(unproven) / slots)
-            if first:
-                share *= FIRST_PASS_SHARE
-            elif slots > 1:
-                share = budget.left()
+            share = min(budget.left(), share * (FIRST_PASS_SHARE if first else LATER_PASS_SHARE))
             first = False
             ends_by = time.time() + budget.left()
             queue, unproven = unproven, []
