@@ -50,6 +50,11 @@ DISPLACED = 3
 """How many groups in its way a group displaces at its first repair; each further repair
 displaces twice as many as the one before (groups placed by objective crowd the same
 practitioner-days, so a few at a time are sometimes not enough)."""
+BEST_MIN_SECONDS = 0.5
+"""Below this share of the time, construction places a group by its first placement found
+(improvement may better it later), not its best: on the 100-household town, groups given
+0.3 s found no placement by objective and then needed their first placement all the same
+(0.1-0.3 s more each), so the last groups overran the time planned for them."""
 IMPROVE_SECONDS = 2.0
 """At most this long for one group's re-solve during improvement."""
 BOUND_SHARE = 0.5
@@ -237,8 +242,9 @@ class Decomposition:
 
     def construct(self, until: float) -> bool:
         """Place every group around those placed before it, sharing the time to ``until``
-        (a group that finds no placement in its share may go on to the deadline); False if
-        one cannot be placed in time.
+        (a group that finds no placement in its share may go on to the deadline, and one whose
+        share is under :data:`BEST_MIN_SECONDS` takes its first placement); False if one
+        cannot be placed in time.
 
         A group that is proven to have no placement around the others is placed instead of
         the groups most in its way, which are then placed again after it (ruin and recreate,
@@ -253,7 +259,11 @@ class Decomposition:
             rounds = math.ceil((len(queue) + len(batch)) / self.engine.slots)
             share = max(0.0, until - self.budget.clock()) / rounds
             blocked = []
-            for answer in self._run(batch, TaskKind.BEST, share):
+            if share >= BEST_MIN_SECONDS:
+                answers = self._run(batch, TaskKind.BEST, share)
+            else:
+                answers = [GroupAnswer(gi, SearchStatus.UNKNOWN) for gi in batch]
+            for answer in answers:
                 gi = answer.group
                 if answer.status.has_solution:
                     objective = math.inf if answer.objective is None else answer.objective
