@@ -10,6 +10,7 @@ second client is needed. Slots are 5 minutes; day 0 is Monday of week 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,9 +126,13 @@ class FamilyModel:
 Offer = tuple[str, int, str, tuple[str, ...], str | None]
 
 
-def family(d: dict[str, Any], offers: list[Offer], *families: Family) -> FamilyModel:
+def family(
+    d: dict[str, Any], offers: list[Offer], *families: Family, pinned: Mapping[str, str] | None = None
+) -> FamilyModel:
     """The model of ``families`` over ``offers``: (appointment, day, venue, practitioners,
-    carer), each an option startable all day."""
+    carer), each an option startable all day, or only at its appointment's time in ``pinned``
+    (as a pattern is read back: each option at its chosen start)."""
+    pins = {a: ((parse_time(at) // SLOT, parse_time(at) // SLOT),) for a, at in (pinned or {}).items()}
     scenario = load_scenario(d)
     ids = {a.id: a for a in scenario.appointments}
     venues = {v.id: v.index for v in scenario.venues}
@@ -143,7 +148,7 @@ def family(d: dict[str, Any], offers: list[Offer], *families: Family) -> FamilyM
             practitioners=tuple(pracs[p] for p in who),
             carer=None if carer is None else carers[carer],
             inside=None,
-            slots=ALL_DAY,
+            slots=pins.get(a, ALL_DAY),
         )
         for n, (a, day, where, who, carer) in enumerate(offers)
     ]

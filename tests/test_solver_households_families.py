@@ -76,6 +76,42 @@ def therapy(d: dict[str, Any], offers: list[Offer], at: str, *families: Family) 
 # ------------------------------------------------------------------------------- rule 9: escort
 
 
+def school_clinic_the_long_way() -> dict[str, Any]:
+    """Jo's therapy at school, then a check-up at the clinic, on Monday; the measured journey
+    school -> clinic takes 60 minutes, but home is 10 minutes from school and 20 from the
+    clinic (measured journeys need not keep the triangle inequality)."""
+    d = jo_only()
+    d["travel"]["matrix"] = [j for j in d["travel"]["matrix"] if {j["from"], j["to"]} != {"school", "clinic"}]
+    add_journey(d, "school", "clinic", 60, 1.00)
+    appointment(d, "therapy")["venues"] = ["school"]
+    add_appointment(d, "check-up", venues=["clinic"])
+    return d
+
+
+TWO_STOPS: list[Offer] = [
+    ("therapy", 0, "school", ("ana",), "sam"),
+    ("check-up", 0, "clinic", ("ana",), "sam"),
+]
+
+
+def test_going_home_between_stops_when_it_is_faster_than_the_direct_journey_holds_at_fixed_starts() -> None:
+    # 10:00 + 10 + 20 = 10:30 by home; 11:00 straight there. Starts pinned as a pattern is
+    # read back: the arc between the stops must allow for the way by home.
+    pinned = {"therapy": "09:00", "check-up": "10:35"}
+    m = family(school_clinic_the_long_way(), TWO_STOPS, *ESCORT, pinned=pinned)
+    m.choose(m.option("therapy"), "09:00")
+    m.choose(m.option("check-up"), "10:35")
+    assert m.feasible()
+
+
+def test_going_home_between_stops_too_late_even_the_faster_way_cannot_hold_at_fixed_starts() -> None:
+    pinned = {"therapy": "09:00", "check-up": "10:25"}
+    m = family(school_clinic_the_long_way(), TWO_STOPS, *ESCORT, pinned=pinned)
+    m.choose(m.option("therapy"), "09:00")
+    m.choose(m.option("check-up"), "10:25")
+    assert not m.feasible()
+
+
 def test_a_client_who_never_travels_alone_goes_to_the_clinic_with_the_carer_from_home() -> None:
     assert therapy(jo_only(), AT_THE_CLINIC, "10:00", *ESCORT).feasible()
 

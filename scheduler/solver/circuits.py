@@ -270,8 +270,9 @@ class Circuits:
         nodes = [depot_node, *stops]
         circuit = DayCircuit(kind, person, g, mode, nodes, {})
         triples: list[tuple[int, int, cp_model.LiteralT]] = []
+        via = depot if home_breaks else None
         for (i, a), (j, b) in itertools.permutations(enumerate(nodes), 2):
-            if not self._may_follow(a, b, self._modes(mode, a, b), i, j):
+            if not self._may_follow(a, b, self._modes(mode, a, b), i, j, via):
                 continue
             arc = m.new_bool_var("")
             circuit.arcs[(i, j)] = arc
@@ -299,8 +300,10 @@ class Circuits:
         carers = self.scenario.carers
         return {mode} | {carers[k].travel_mode for end in (a, b) for k in end.escorts}
 
-    def _may_follow(self, a: Node, b: Node, modes: set[str], i: int, j: int) -> bool:
-        """Whether the circuit gets an arc from stop ``a`` (node ``i``) to ``b`` (node ``j``)."""
+    def _may_follow(self, a: Node, b: Node, modes: set[str], i: int, j: int, via: int | None) -> bool:
+        """Whether the circuit gets an arc from stop ``a`` (node ``i``) to ``b`` (node ``j``).
+        ``via`` is the home a route may go by between them (rule 11): measured journeys need
+        not keep the triangle inequality, so going home and back may be the faster way."""
         decided = a.session is not None or b.session is not None
         if not decided and i != 0 and j != 0:
             # Two fixed stops keep the order of their start times; a clash between them is a
@@ -312,13 +315,23 @@ class Circuits:
             # The depot and a fixed stop: the data's journey. Explaining: travel must stay a
             # rule that can be switched off, so every arc stays (see _route).
             return True
-        known = [mode for mode in modes if self.journey_known(a.place, b.place, mode)]
+        if i == 0 or j == 0:
+            return any(self.journey_known(a.place, b.place, mode) for mode in modes)
+        ways = [self._fastest(a.place, b.place, modes)]
+        if via is not None and via not in (a.place, b.place):
+            there, back = self._fastest(a.place, via, modes), self._fastest(via, b.place, modes)
+            ways.append(None if there is None or back is None else there + back)
+        known = [minutes for minutes in ways if minutes is not None]
         if not known:
             return False
-        if i == 0 or j == 0:
-            return True
-        fastest = min(self.minutes(a.place, b.place, mode) for mode in known)
+        fastest = min(known)
         return a.earliest + a.duration + fastest <= b.latest
+
+    def _fastest(self, a: int | None, b: int | None, modes: set[str]) -> int | None:
+        """The fewest minutes from ``a`` to ``b`` by any of ``modes``; None when the scenario
+        gives no journey by any."""
+        known = [self.minutes(a, b, mode) for mode in modes if self.journey_known(a, b, mode)]
+        return min(known, default=None)
 
     def journey_known(self, a: int | None, b: int | None, mode: str) -> bool:
         """False when the scenario gives no journey between the two places: none is made."""
