@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,9 +99,11 @@ def test_a_worker_killed_mid_solve_loses_its_task_not_the_solve(cluster: LocalCl
 
 def test_a_stop_during_a_distributed_solve_is_honoured(cluster: LocalCluster) -> None:
     stop = threading.Event()
+    stopped_at: list[float] = []
 
     def stop_at_the_first_placement(progress: Progress) -> None:
-        if progress.objective is None and progress.bound is None:
+        if progress.objective is None and progress.bound is None and not stop.is_set():
+            stopped_at.append(time.monotonic())
             stop.set()
 
     solved = solve_checked(
@@ -113,7 +116,7 @@ def test_a_stop_during_a_distributed_solve_is_honoured(cluster: LocalCluster) ->
     )
     assert stop.is_set()
     assert solved.status in ("timeout", "feasible")
-    assert solved.result.runtime < 30
+    assert time.monotonic() - stopped_at[0] < 10
 
 
 def test_an_api_job_on_a_large_scenario_runs_on_the_cluster(cluster: LocalCluster, tmp_path: Path) -> None:

@@ -259,11 +259,8 @@ class Decomposition:
             rounds = math.ceil((len(queue) + len(batch)) / self.engine.slots)
             share = max(0.0, until - self.budget.clock()) / rounds
             blocked = []
-            if share >= BEST_MIN_SECONDS:
-                answers = self._run(batch, TaskKind.BEST, share)
-            else:
-                answers = [GroupAnswer(gi, SearchStatus.UNKNOWN) for gi in batch]
-            for answer in answers:
+            kind = TaskKind.BEST if share >= BEST_MIN_SECONDS else TaskKind.FIRST
+            for answer in self._run(batch, kind, share):
                 gi = answer.group
                 if answer.status.has_solution:
                     objective = math.inf if answer.objective is None else answer.objective
