@@ -314,7 +314,7 @@ def _solve_large(session: _Session, presolved: Presolved) -> SolveResult:
 def _engine(session: _Session, context: Context) -> Engine:
     """Where the groups' sub-solves run (see :func:`solve`'s ``cluster``)."""
     if session.cluster == LOCAL_CLUSTER:
-        processes = session.workers or os.cpu_count() or 1
+        processes = _processes(session)
         if processes == 1:
             return InProcess(context, threads=1)
         return DaskEngine(context, workers=processes)
@@ -323,12 +323,17 @@ def _engine(session: _Session, context: Context) -> Engine:
     return DaskEngine(context, workers=session.workers, address=session.cluster)
 
 
+def _processes(session: _Session) -> int:
+    """Worker processes for ``session``'s workers setting (0: one per core)."""
+    return session.workers or os.cpu_count() or 1
+
+
 def _prover(session: _Session, context: Context, engine: Engine) -> Engine:
     """Where the groups' bounds are proven: on the cluster when there is one; otherwise, with
     several workers, in as many worker processes of one CP-SAT worker each (a single worker
     proves a household's bound faster per core than a portfolio does, see
     :data:`~scheduler.solver.tasks.PROOF_LINEARIZATION`); else here."""
-    processes = session.workers or os.cpu_count() or 1
+    processes = _processes(session)
     if session.cluster is not None or processes == 1:
         return engine
     return LocalProcesses(context, processes=processes)
