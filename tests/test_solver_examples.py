@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,12 @@ from ortools.sat.python import cp_model
 from scheduler.generate import generate_town
 from scheduler.loader import load_scenario
 from scheduler.solver import Method
-from scheduler.solver.cpsat import Budget, SearchParams, run
-from scheduler.solver.decompose import Decomposition
+from scheduler.solver.cpsat import Budget, SearchParams, SearchStatus, run
+from scheduler.solver.decompose import FIRST_TRIES, Decomposition
 from scheduler.solver.engines import InProcess
 from scheduler.solver.pattern import PatternModel
 from scheduler.solver.presolve import presolve
-from scheduler.solver.tasks import Context
+from scheduler.solver.tasks import Context, GroupAnswer, GroupTask
 from scheduler.travel import Travel
 from tests.solver_support import Solved, bookings_of, solve_checked
 
@@ -189,3 +191,52 @@ def test_bounding_keeps_each_groups_placement_alone_for_construction_to_start_fr
         assert {options[index].appointment for index, _ in choice} == dec.groups[gi]
     assert dec.construct(until=dec.budget.deadline)
     assert set(dec.placed) == set(range(len(dec.groups)))
+
+
+class _NoRoomAroundOthers:
+    """An engine on which group ``blocked`` finds no placement in its time, and nothing is
+    proven, while another group has a session on a day it could use; every other task runs
+    on ``inner``."""
+
+    def __init__(self, inner: InProcess, blocked: int) -> None:
+        self.inner = inner
+        self.blocked = blocked
+        self.slots = inner.slots
+        self.threads_per_task = inner.threads_per_task
+        self.tasks: list[tuple[GroupTask, bool]] = []
+        """Each task run, and whether it found no room."""
+
+    def map(self, function: Any, items: Sequence[GroupTask], stop: threading.Event) -> list[Any]:
+        answers = []
+        for task in items:
+            no_room = task.group == self.blocked and bool(task.fixed)
+            self.tasks.append((task, no_room))
+            answers.append(
+                GroupAnswer(task.group, SearchStatus.UNKNOWN)
+                if no_room
+                else self.inner.map(function, [task], stop)[0]
+            )
+        return answers
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_group_with_no_room_around_the_others_displaces_those_in_its_way() -> None:
+    scenario = load_scenario(generate_town(3, seed=1))
+    travel = Travel(scenario)
+    presolved = presolve(scenario, travel, Budget.starting_now(60))
+    last = 2
+    engine = _NoRoomAroundOthers(InProcess(Context(scenario, presolved, travel), threads=2), last)
+    dec = Decomposition(
+        scenario, presolved, travel, Budget.starting_now(60), engine, seed=0, report=lambda: None
+    )
+    assert dec.neighbours[last] == {0, 1}
+    assert dec.construct(until=dec.budget.clock() + 6)
+    assert set(dec.placed) == {0, 1, 2}
+    # Its first placement found nothing in a few tries; it displaced the groups in its way,
+    # was placed, and they were placed again after it.
+    mine = [no_room for task, no_room in engine.tasks if task.group == last]
+    assert mine == [True] * (1 + FIRST_TRIES) + [False]
+    placed_at = max(n for n, (task, _) in enumerate(engine.tasks) if task.group == last)
+    assert {task.group for task, _ in engine.tasks[placed_at + 1 :]} == {0, 1}

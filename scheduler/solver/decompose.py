@@ -28,6 +28,7 @@ same placement of the rest. With one slot, a batch is one group, in order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -49,7 +50,15 @@ MAX_REPAIRS = 3
 DISPLACED = 3
 """How many groups in its way a group displaces at its first repair; each further repair
 displaces twice as many as the one before (groups placed by objective crowd the same
-practitioner-days, so a few at a time are sometimes not enough)."""
+practitioner-days, so a few at a time are sometimes not enough). Displacing every group on
+a day the group's placement alone takes was ten of nineteen on the 20-household example,
+and on the 100-household town the groups displaced were then so many that construction ran
+out of time."""
+FIRST_TRIES = 2
+"""How many ever longer tries for any placement around the others a group that finds none in
+its share makes before it displaces the groups in its way (while it still may). With tries
+to the deadline instead, on the 100-household town one household spent 29 s in tries and
+found none, and the solve ended without a pattern."""
 BEST_MIN_SECONDS = 0.5
 """Below this share of the time, construction places a group by its first placement found
 (improvement may better it later), not its best: on the 100-household town, groups given
@@ -242,13 +251,13 @@ class Decomposition:
 
     def construct(self, until: float) -> bool:
         """Place every group around those placed before it, sharing the time to ``until``
-        (a group that finds no placement in its share may go on to the deadline, and one whose
-        share is under :data:`BEST_MIN_SECONDS` takes its first placement); False if one
-        cannot be placed in time.
+        (a group whose share is under :data:`BEST_MIN_SECONDS` takes its first placement);
+        False if one cannot be placed in time.
 
-        A group that is proven to have no placement around the others is placed instead of
-        the groups most in its way, which are then placed again after it (ruin and recreate,
-        at most :data:`MAX_REPAIRS` times per group).
+        A group that has no placement around the others, proven or not found in
+        :data:`FIRST_TRIES` ever longer tries, is placed instead of the groups most in its way,
+        which are then placed again after it (ruin and recreate, at most :data:`MAX_REPAIRS`
+        times per group). A group that may displace no more tries until the deadline.
         """
         queue = deque(range(len(self.groups)))
         repairs: Counter[int] = Counter()
@@ -267,7 +276,7 @@ class Decomposition:
                     self._keep(gi, Placement(answer.choice, objective))
                 elif answer.status is SearchStatus.INFEASIBLE:
                     blocked.append(gi)
-                elif not self._place_first(gi, share):
+                elif not self._place_first(gi, share, tries=self._tries(gi, repairs[gi])):
                     if self._failed is not None:
                         return False
                     blocked.append(gi)
@@ -287,11 +296,22 @@ class Decomposition:
         :meth:`pattern` reads them; groups are then numbered by the order given."""
         self.placed = {n: Placement(choice, objective) for n, (choice, objective) in enumerate(placed)}
 
-    def _place_first(self, gi: int, share: float) -> bool:
-        """Any placement of group ``gi`` around the others, with more and more time; False
-        with ``_failed`` set when there is none in time, or stays unset when it is blocked."""
+    def _tries(self, gi: int, repairs: int) -> int | None:
+        """How many tries group ``gi`` has for a first placement before it displaces others:
+        :data:`FIRST_TRIES` while it may still displace a group, else no limit (None)."""
+        may_displace = repairs < MAX_REPAIRS and any(o in self.placed for o in self.neighbours[gi])
+        return FIRST_TRIES if may_displace else None
+
+    def _place_first(self, gi: int, share: float, *, tries: int | None) -> bool:
+        """Any placement of group ``gi`` around the others, in ``tries`` tries (None: until the
+        time is up), each four times as long as the one before. False when there is none: with
+        ``_failed`` set when the time is up, or unset when the group is blocked (proven to have
+        none, or none found in its tries)."""
         seconds = share
-        while self.budget.left() > 0.5 and not self.budget.stopped:
+        for _ in itertools.count() if tries is None else range(tries):
+            if self.budget.left() <= 0.5 or self.budget.stopped:
+                self._failed = gi
+                return False
             seconds = min(4 * max(seconds, 0.1), self.budget.left() / 2)
             (answer,) = self._run([gi], TaskKind.FIRST, seconds)
             if answer.status.has_solution:
@@ -299,7 +319,6 @@ class Decomposition:
                 return True
             if answer.status is SearchStatus.INFEASIBLE:
                 return False
-        self._failed = gi
         return False
 
     def _keep(self, gi: int, placement: Placement) -> None:
@@ -323,15 +342,20 @@ class Decomposition:
 
     def _in_the_way(self, gi: int, count: int) -> list[int]:
         """The ``count`` placed groups with the most sessions on a practitioner-day or
-        venue-day group ``gi`` could use."""
-        wanted = self.resources[gi]
+        venue-day of group ``gi``'s placement alone (when bounding found one), then on one
+        ``gi`` could use."""
+        alone = frozenset().union(*(self.uses[index] for index, _ in self.alone.get(gi, ())))
         clashes = {
-            other: sum(not self.uses[index].isdisjoint(wanted) for index, _ in self.placed[other].choice)
+            other: (self._sessions_on(other, alone), self._sessions_on(other, self.resources[gi]))
             for other in self.neighbours[gi]
             if other in self.placed
         }
-        ranked = sorted((other for other, n in clashes.items() if n), key=lambda g: (-clashes[g], g))
-        return ranked[:count]
+        in_reach = [other for other, (_, n) in clashes.items() if n]
+        return sorted(in_reach, key=lambda o: (-clashes[o][0], -clashes[o][1], o))[:count]
+
+    def _sessions_on(self, gi: int, resources: frozenset[Resource]) -> int:
+        """How many sessions of placed group ``gi`` are on one of ``resources``."""
+        return sum(not self.uses[index].isdisjoint(resources) for index, _ in self.placed[gi].choice)
 
     def failed_group(self) -> set[int] | None:
         """The appointments of a group that could not be placed and cannot be placed even
