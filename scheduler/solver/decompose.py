@@ -28,7 +28,6 @@ same placement of the rest. With one slot, a batch is one group, in order.
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
 import time
@@ -54,11 +53,13 @@ practitioner-days, so a few at a time are sometimes not enough). Displacing ever
 a day the group's placement alone takes was ten of nineteen on the 20-household example,
 and on the 100-household town the groups displaced were then so many that construction ran
 out of time."""
-FIRST_TRIES = 2
-"""How many ever longer tries for any placement around the others a group that finds none in
-its share makes before it displaces the groups in its way (while it still may). With tries
-to the deadline instead, on the 100-household town one household spent 29 s in tries and
-found none, and the solve ended without a pattern."""
+FIRST_SHARES = 20
+"""How many times its share of the time a group that found no placement in its share searches
+for any placement around the others before it displaces the groups in its way (while it
+still may). Searching to the deadline instead, on the 100-household town one household spent
+29 s and found none, and the solve ended without a pattern. It is one search, which ends at
+its first placement: searches of four, then sixteen shares each began again from nothing,
+and most large households of that town found their placement only in the second."""
 BEST_MIN_SECONDS = 0.5
 """Below this share of the time, construction places a group by its first placement found
 (improvement may better it later), not its best: on the 100-household town, groups given
@@ -255,9 +256,9 @@ class Decomposition:
         False if one cannot be placed in time.
 
         A group that has no placement around the others, proven or not found in
-        :data:`FIRST_TRIES` ever longer tries, is placed instead of the groups most in its way,
+        :data:`FIRST_SHARES` times its share, is placed instead of the groups most in its way,
         which are then placed again after it (ruin and recreate, at most :data:`MAX_REPAIRS`
-        times per group). A group that may displace no more tries until the deadline.
+        times per group). A group that may displace no more searches until the deadline.
         """
         queue = deque(range(len(self.groups)))
         repairs: Counter[int] = Counter()
@@ -276,7 +277,7 @@ class Decomposition:
                     self._keep(gi, Placement(answer.choice, objective))
                 elif answer.status is SearchStatus.INFEASIBLE:
                     blocked.append(gi)
-                elif not self._place_first(gi, share, tries=self._tries(gi, repairs[gi])):
+                elif not self._place_first(gi, share, repairs[gi]):
                     if self._failed is not None:
                         return False
                     blocked.append(gi)
@@ -296,29 +297,22 @@ class Decomposition:
         :meth:`pattern` reads them; groups are then numbered by the order given."""
         self.placed = {n: Placement(choice, objective) for n, (choice, objective) in enumerate(placed)}
 
-    def _tries(self, gi: int, repairs: int) -> int | None:
-        """How many tries group ``gi`` has for a first placement before it displaces others:
-        :data:`FIRST_TRIES` while it may still displace a group, else no limit (None)."""
+    def _place_first(self, gi: int, share: float, repairs: int) -> bool:
+        """Any placement of group ``gi`` around the others, after ``repairs`` repairs: for
+        :data:`FIRST_SHARES` times its ``share`` of the time while it may still displace a
+        group, else to the deadline. False when it finds none: with ``_failed`` set when that
+        was to the deadline, or unset when the group is blocked (proven to have none, or none
+        found in its time)."""
         may_displace = repairs < MAX_REPAIRS and any(o in self.placed for o in self.neighbours[gi])
-        return FIRST_TRIES if may_displace else None
-
-    def _place_first(self, gi: int, share: float, *, tries: int | None) -> bool:
-        """Any placement of group ``gi`` around the others, in ``tries`` tries (None: until the
-        time is up), each four times as long as the one before. False when there is none: with
-        ``_failed`` set when the time is up, or unset when the group is blocked (proven to have
-        none, or none found in its tries)."""
-        seconds = share
-        for _ in itertools.count() if tries is None else range(tries):
-            if self.budget.left() <= 0.5 or self.budget.stopped:
-                self._failed = gi
-                return False
-            seconds = min(4 * max(seconds, 0.1), self.budget.left() / 2)
+        seconds = FIRST_SHARES * max(share, 0.1) if may_displace else self.budget.left()
+        if self.budget.left() > 0.5 and not self.budget.stopped:
             (answer,) = self._run([gi], TaskKind.FIRST, seconds)
             if answer.status.has_solution:
                 self._keep(gi, Placement(answer.choice, math.inf))
                 return True
-            if answer.status is SearchStatus.INFEASIBLE:
+            if answer.status is SearchStatus.INFEASIBLE or may_displace:
                 return False
+        self._failed = gi
         return False
 
     def _keep(self, gi: int, placement: Placement) -> None:
