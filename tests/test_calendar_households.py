@@ -12,6 +12,7 @@ and review the diff.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ from icalendar import Calendar
 from scheduler.calendar import FeedOptions, FeedRevisions, render_feeds
 from scheduler.loader import load_scenario
 from scheduler.schedule import read_schedule
-from tests.test_calendar_support import expand_with_ical_js, node_with_ical_js
+from tests.solver_support import solve_checked
+from tests.test_calendar_support import ROOT, expand_with_ical_js, node_with_ical_js
 
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE = DATA / "households"
@@ -237,3 +239,21 @@ def test_ical_js_reads_the_committed_household_and_companion_feeds() -> None:
         )
         expected = sorted((str(e["UID"]).split("@")[0], e["DTSTART"].dt.astimezone(UTC)) for e in by_rie)
         assert sorted((o.name, o.utc) for o in expanded[path]) == expected, path.name
+
+
+def test_the_household_examples_feeds_show_no_supervised_child_travelling_without_a_carer() -> None:
+    # The solved pattern brings Alfie home from school for home visits: that is the school run,
+    # which the plan does not arrange, not a bus journey of his alone.
+    document = json.loads((ROOT / "data" / "household.json").read_text(encoding="utf-8"))
+    scenario = load_scenario(document)
+    solved = solve_checked(document, time_limit=10)
+    feeds = render_feeds(scenario, solved.doc, revisions=None, revised_at=PUBLISHED, options=OPTIONS).feeds
+    carers = [c.name for c in scenario.carers]
+    supervised = [c.name for c in scenario.clients if c.supervision != "none"]
+    summaries = [str(e["SUMMARY"]) for e in _events(feeds["household-hughes"])]
+    journeys = [summary for summary in summaries if ": Leave " in summary]
+    assert journeys
+    for summary in journeys:
+        party = summary.split(": Leave ")[0]
+        if any(name in party for name in supervised):
+            assert any(name in party for name in carers), summary

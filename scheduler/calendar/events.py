@@ -347,7 +347,10 @@ def _legs_of_day(
     day_sessions: Sequence[FeedEvent],
     domain: str,
 ) -> Iterable[FeedEvent]:
-    used: set[int] = set()
+    if not day_sessions:
+        return
+    day = day_sessions[0].session.day
+    used = {k for k, leg in enumerate(legs) if _school_run(scenario, person, leg, day)}
     person_id = uid_part(person_of(scenario, person).id)
     for direction in ("to", "from"):
         for event in day_sessions:
@@ -361,6 +364,18 @@ def _legs_of_day(
                 continue
             uid = f"{_local(event)}-travel-{direction}-{person.kind}-{person_id}@{domain}"
             yield FeedEvent(uid, event.session, leg.depart, leg.arrive, recurrence, leg.origin, leg)
+
+
+def _school_run(scenario: Scenario, person: Person, leg: TravelLeg, day: int) -> bool:
+    """True for a leg of a client who never travels alone between home and a fixed routine's
+    place, or between two such places: the family's own school run, which the plan does not
+    arrange (who takes the child, and how, is not known), also when it brings the child home
+    for a home visit."""
+    if person.kind != "client" or (client := scenario.clients[person.index]).supervision == "none":
+        return False
+    routines = {r.at for r in client.fixed_routines_on(day)}
+    ends = {leg.origin, leg.destination}
+    return bool(ends & routines) and ends <= routines | {client.home}
 
 
 def _matching_leg(
