@@ -350,6 +350,7 @@ def _legs_of_day(
     if not day_sessions:
         return
     day = day_sessions[0].session.day
+    # Legs already matched to a session; a school-run leg is never any session's journey.
     used = {k for k, leg in enumerate(legs) if _school_run(scenario, person, leg, day)}
     person_id = uid_part(person_of(scenario, person).id)
     for direction in ("to", "from"):

@@ -49,10 +49,7 @@ MAX_REPAIRS = 3
 DISPLACED = 3
 """How many groups in its way a group displaces at its first repair; each further repair
 displaces twice as many as the one before (groups placed by objective crowd the same
-practitioner-days, so a few at a time are sometimes not enough). Displacing every group on
-a day the group's placement alone takes was ten of nineteen on the 20-household example,
-and on the 100-household town the groups displaced were then so many that construction ran
-out of time."""
+practitioner-days, so a few at a time are sometimes not enough)."""
 FIRST_SHARES = 20
 """How many times its share of the time a group that found no placement in its share searches
 for any placement around the others before it displaces the groups in its way (while it
